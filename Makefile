@@ -1,0 +1,41 @@
+# Sequence Models course. Two commands matter: `make lab` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS = $(filter-out %_exercise.ipynb,$(wildcard Week-*/*/*.ipynb))
+# Per-cell limit; a whole notebook must also stay within the course's 4-minute budget.
+NBVAL = --nbval --sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
+
+.PHONY: lab test unit notebooks html exercises bench models setup clean-venv
+
+lab: $(STAMP)  ## start JupyterLab on the course
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)
+
+test: $(STAMP)  ## unit tests, repository checks and every notebook under nbval
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL) -q
+
+unit: $(STAMP)  ## only the tests/ folder (fast)
+	$(BIN)/python -m pytest tests -q
+
+html: $(STAMP)  ## re-render every HTML preview from the stored notebook outputs
+	$(BIN)/python -m utils.notebook_tools html
+
+exercises: $(STAMP)  ## regenerate every *_exercise.ipynb from its solution notebook
+	$(BIN)/python -m utils.notebook_tools exercises
+
+bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
+	$(BIN)/python benchmarks/rnn_forward_speed.py
+
+setup: $(STAMP)
+
+# Set-up runs once, and again only when the requirements change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Shared helpers for the Sequence Models course notebooks."""

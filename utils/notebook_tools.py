@@ -1,0 +1,174 @@
+"""Course tooling: exercise copies, HTML previews, and loading a notebook's functions for tests.
+
+    python -m utils.notebook_tools exercises [NOTEBOOK ...]   # write <Name>_exercise.ipynb
+    python -m utils.notebook_tools html [NOTEBOOK ...]        # write <Name>.html from stored outputs
+With no notebook named, every solution notebook under Week-*/ is processed.
+"""
+import argparse
+import ast
+import contextlib
+import copy
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+GRADED = re.compile(r"#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)")
+STUB = 'raise NotImplementedError("Exercise: write your code here, then run the test cell below")'
+
+
+def solution_notebooks(root=ROOT):
+    """Every solution notebook of the course (exercise copies and checkpoints excluded), sorted."""
+    return sorted(p for p in root.glob("Week-*/*/*.ipynb")
+                  if not p.stem.endswith("_exercise") and ".ipynb_checkpoints" not in p.parts)
+
+
+def exercise_path(notebook):
+    return Path(notebook).with_name(Path(notebook).stem + "_exercise.ipynb")
+
+
+def graded_functions(nb):
+    """Names of the graded functions of a notebook, in order."""
+    return [name for cell in nb.cells if cell.cell_type == "code" for name in GRADED.findall(cell.source)]
+
+
+def solution_blocks(source):
+    """The code lines between each BEGIN/END SOLUTION pair of a cell's source."""
+    blocks, current = [], None
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == BEGIN:
+            current = []
+        elif marker == END:
+            blocks.append(current)
+            current = None
+        elif current is not None:
+            current.append(line)
+    if current is not None:
+        raise ValueError(f"a cell opens '{BEGIN}' without closing it:\n{source}")
+    return blocks
+
+
+def blank_solutions(source):
+    """Replace each solution block by its comments (the hints) and a NotImplementedError stub."""
+    out, inside, indent = [], False, ""
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == BEGIN:
+            inside, indent = True, line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}### START CODE HERE ###")
+        elif marker == END:
+            inside = False
+            out += [f"{indent}{STUB}", f"{indent}### END CODE HERE ###"]
+        elif not inside or marker.startswith("#"):
+            out.append(line)
+    return "\n".join(out)
+
+
+def make_exercise(nb):
+    """An exercise copy of a solution notebook: solutions blanked, outputs cleared."""
+    exercise = copy.deepcopy(nb)
+    for cell in exercise.cells:
+        if cell.cell_type == "code":
+            cell.source = blank_solutions(cell.source)
+            cell.outputs, cell.execution_count = [], None
+    return exercise
+
+
+def render_html(nb):
+    """The HTML preview of a notebook, from its stored outputs (nothing is executed)."""
+    from nbconvert import HTMLExporter
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    return html
+
+
+def python_source(cell_source):
+    """A code cell's source as plain Python (IPython magics such as %matplotlib turned into calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(cell_source)
+
+
+def _is_definition(node):
+    return isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+
+
+@contextlib.contextmanager
+def _importable_from(folder):
+    """Let a notebook's `from public_tests import ...` find its own folder's module, then forget it."""
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        sys.modules.pop("public_tests", None)
+
+
+def load_definitions(notebook):
+    """Run a notebook's import and definition cells (no demos, no tests) and return their names.
+
+    A cell counts when every top-level statement is an import, a def, a class or a docstring,
+    so tests and benchmarks use the notebook's own graded functions, not a copy.
+    """
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    namespace = {"__name__": f"notebook_{notebook.stem}"}
+    with _importable_from(notebook.parent):
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            tree = ast.parse(python_source(cell.source))
+            if all(_is_definition(node) for node in tree.body):
+                exec(compile(tree, f"{notebook.name}", "exec"), namespace)
+    return SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+
+
+def load_public_tests(notebook):
+    """Import the `public_tests.py` that sits beside a notebook, under a name unique to it."""
+    import importlib.util
+    path = Path(notebook).with_name("public_tests.py")
+    spec = importlib.util.spec_from_file_location(f"public_tests_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_if_changed(path, text):
+    """Write `text` to `path` unless it already holds exactly that; report what happened."""
+    path = Path(path)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return True
+
+
+def exercise_text(notebook):
+    return nbformat.writes(make_exercise(nbformat.read(notebook, as_version=4))) + "\n"
+
+
+def html_text(notebook):
+    return render_html(nbformat.read(notebook, as_version=4))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["exercises", "html"])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    notebooks = [p.resolve() for p in args.notebooks] or solution_notebooks()
+    for notebook in notebooks:
+        if notebook.stem.endswith("_exercise"):
+            sys.exit(f"{notebook} is an exercise copy; name the solution notebook instead")
+        if args.what == "exercises":
+            write_if_changed(exercise_path(notebook), exercise_text(notebook))
+        else:
+            write_if_changed(notebook.with_suffix(".html"), html_text(notebook))
+
+
+if __name__ == "__main__":
+    main()
