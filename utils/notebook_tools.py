@@ -56,11 +56,13 @@ def solution_blocks(source):
 def blank_solutions(source):
     """Replace each solution block by its comments (the hints) and a NotImplementedError stub."""
     out, inside, indent = [], False, ""
+    sizes = iter(sum(1 for line in block if line.strip() and not line.strip().startswith("#"))
+                 for block in solution_blocks(source))
     for line in source.splitlines():
         marker = line.strip()
         if marker == BEGIN:
             inside, indent = True, line[: len(line) - len(line.lstrip())]
-            out.append(f"{indent}### START CODE HERE ###")
+            out.append(f"{indent}### START CODE HERE ### (about {next(sizes)} lines)")
         elif marker == END:
             inside = False
             out += [f"{indent}{STUB}", f"{indent}### END CODE HERE ###"]

@@ -29,8 +29,8 @@ BIRNN_PARAMETERS = {
 
 
 def sigmoid(x):
-    """Logistic function 1 / (1 + exp(-x)), computed without overflow warnings."""
-    return np.exp(-np.logaddexp(0.0, -x))
+    """Logistic function 1 / (1 + exp(-x)), as the identity 0.5 * (1 + tanh(x / 2)): fast, and never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def softmax(x):

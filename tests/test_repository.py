@@ -1,0 +1,142 @@
+"""Repository checks: notebooks executed cleanly, previews and exercise copies in sync,
+exercise copies free of solutions, and graded tests that fail on the blank stubs."""
+import ast
+import contextlib
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from utils.notebook_tools import (ROOT, blank_solutions, exercise_path, exercise_text, graded_functions, html_text, load_definitions,
+                                  python_source, solution_blocks, solution_notebooks)
+
+NOTEBOOKS = solution_notebooks()
+IDS = [nb.parent.name for nb in NOTEBOOKS]
+GRADED_NOTEBOOKS = [nb for nb in NOTEBOOKS if graded_functions(nbformat.read(nb, as_version=4))]
+
+
+def read(notebook):
+    return nbformat.read(notebook, as_version=4)
+
+
+def code_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no solution notebooks found under Week-*/"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
+def test_notebook_was_executed_in_order_without_errors(notebook):
+    cells = [c for c in code_cells(read(notebook)) if c.source.strip()]
+    counts = [c.execution_count for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), "restart the kernel and run all cells, then save"
+    errors = [o.ename for c in cells for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"stored error outputs: {errors}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
+def test_html_preview_is_in_sync(notebook):
+    preview = notebook.with_suffix(".html")
+    assert preview.exists(), f"missing {preview.name}: run `make html`"
+    assert preview.read_text(encoding="utf-8") == html_text(notebook), "stale preview: run `make html`"
+
+
+@pytest.mark.parametrize("notebook", GRADED_NOTEBOOKS, ids=[nb.parent.name for nb in GRADED_NOTEBOOKS])
+def test_exercise_copy_is_in_sync(notebook):
+    exercise = exercise_path(notebook)
+    assert exercise.exists(), f"missing {exercise.name}: run `make exercises`"
+    assert exercise.read_text(encoding="utf-8") == exercise_text(notebook), "stale exercise copy: run `make exercises`"
+
+
+@pytest.mark.parametrize("notebook", GRADED_NOTEBOOKS, ids=[nb.parent.name for nb in GRADED_NOTEBOOKS])
+def test_exercise_copy_holds_no_solution_and_parses(notebook):
+    solution = read(notebook)
+    inside, outside = set(), set()
+    for cell in code_cells(solution):
+        blocks = solution_blocks(cell.source)
+        inside |= {line.strip() for block in blocks for line in block}
+        outside |= {line.strip() for line in blank_solutions(cell.source).splitlines()}
+    solution_only = {line for line in inside if line and not line.startswith("#")} - outside
+    exercise = read(exercise_path(notebook))
+    for cell in code_cells(exercise):
+        assert "BEGIN SOLUTION" not in cell.source and not cell.outputs
+        ast.parse(python_source(cell.source))  # every cell still parses
+        leaked = solution_only & {line.strip() for line in cell.source.splitlines()}
+        assert not leaked, f"solution code left in the exercise copy: {sorted(leaked)}"
+
+
+def test_call(cell_source):
+    """The graded-test call of a cell, `name_test(arg, ...)`, as (graded name, argument names)."""
+    for node in ast.parse(python_source(cell_source)).body:
+        call = getattr(node, "value", None)
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "").endswith("_test"):
+            return call.func.id[: -len("_test")], [arg.id for arg in call.args]
+    return None
+
+
+test_call.__test__ = False  # a helper, not a test
+
+
+def graded_with_tests(notebook):
+    """[(graded function, its test call's argument names)], checking each test call follows its function."""
+    cells = code_cells(read(notebook))
+    pairs = []
+    for i, cell in enumerate(cells):
+        for name in re.findall(r"#\s*GRADED FUNCTION:\s*(\w+)", cell.source):
+            following = [test_call(c.source) for c in cells[i + 1:i + 3]]
+            call = next((c for c in following if c and c[0] == name), None)
+            assert call, f"graded function {name} has no {name}_test(...) call in the cells after it"
+            assert call[1][0] == name, f"{name}_test must be called on {name} first"
+            pairs.append(call)
+    return pairs
+
+
+def run_quietly(function, *args):
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        function(*args)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("notebook", GRADED_NOTEBOOKS, ids=[nb.parent.name for nb in GRADED_NOTEBOOKS])
+def test_graded_tests_pass_on_solution_and_fail_on_blank_stubs(notebook):
+    solution = load_definitions(notebook)
+    exercise = load_definitions(exercise_path(notebook))
+    for name, args in graded_with_tests(notebook):
+        graded_test = getattr(solution, f"{name}_test")
+        dependencies = [getattr(solution, arg) for arg in args[1:]]
+        assert "All tests passed" in run_quietly(graded_test, getattr(solution, name), *dependencies)
+        with pytest.raises(Exception) as failure:
+            run_quietly(graded_test, getattr(exercise, name), *dependencies)
+        assert failure.type is not AssertionError or "All tests passed" not in str(failure.value), name
+
+
+def markdown_links(path):
+    return re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("document", sorted(ROOT.glob("README.md")) + sorted(ROOT.glob("*/README.md")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(document):
+    broken = [link for link in markdown_links(document)
+              if not re.match(r"[a-z]+:", link) and not (document.parent / link).exists()]
+    assert not broken, f"broken links in {document.relative_to(ROOT)}: {broken}"
+
+
+def test_every_notebook_is_in_the_course_map():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [str(nb.relative_to(ROOT)) for nb in NOTEBOOKS if str(nb.relative_to(ROOT)) not in readme]
+    assert not missing, f"add these notebooks to the README's course map: {missing}"
+
+
+def test_course_conventions_check_is_clean():
+    checker = ROOT.parent / "shared" / "tools" / "course_check.py"
+    if not checker.exists():
+        pytest.skip("../shared/tools/course_check.py is not beside this checkout")
+    result = subprocess.run([sys.executable, str(checker), str(ROOT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
