@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS = $(filter-out %_exercise.ipynb,$(wildcard Week-*/*/*.ipynb))
 # Per-cell limit; a whole notebook must also stay within the course's 4-minute budget.
-NBVAL = --nbval --sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
+NBVAL = --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
 
 .PHONY: lab test unit notebooks html exercises bench models setup clean-venv
 

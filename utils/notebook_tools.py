@@ -81,9 +81,31 @@ def make_exercise(nb):
     return exercise
 
 
+CODE_SPANS = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+
+
+def markdown_math_to_mathml(text):
+    """Replace $...$ and $$...$$ in Markdown (outside code) by MathML, which browsers render offline."""
+    from latex2mathml.converter import convert
+    parts = CODE_SPANS.split(text)
+    for i in range(0, len(parts), 2):  # even parts lie outside code spans
+        parts[i] = DISPLAY_MATH.sub(lambda m: convert(m.group(1).strip(), display="block"), parts[i])
+        parts[i] = INLINE_MATH.sub(lambda m: convert(m.group(1).strip()), parts[i])
+    return "".join(parts)
+
+
 def render_html(nb):
-    """The HTML preview of a notebook, from its stored outputs (nothing is executed)."""
+    """The HTML preview of a notebook, from its stored outputs (nothing is executed).
+
+    Formulas are pre-rendered to MathML so the preview needs no MathJax download.
+    """
     from nbconvert import HTMLExporter
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = markdown_math_to_mathml(cell.source)
     html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     return html
 
