@@ -71,7 +71,7 @@ def check_shapes(arrays, parameters=None, layout=None, known=None):
                 if dim.isdigit():
                     expected = int(dim)
                 elif composite:
-                    expected = sum(sizes[d] for d in dim.split("+"))
+                    expected = _sum_of_dimensions(dim.split("+"), size, sizes)
                 else:
                     expected = sizes.setdefault(dim, size)
                 if size != expected:
@@ -79,6 +79,16 @@ def check_shapes(arrays, parameters=None, layout=None, known=None):
                         f"{name} has shape {shape}, but its dimension {dim} should be {expected} "
                         f"to match the other inputs ({_describe(sizes)})")
     return sizes
+
+
+def _sum_of_dimensions(names, size, sizes):
+    """The expected size of a sum such as n_a+n_x; a single unknown term is inferred from `size`."""
+    unknown = [name for name in names if name not in sizes]
+    if len(unknown) == 1 and size >= sum(sizes[name] for name in names if name in sizes):
+        sizes[unknown[0]] = size - sum(sizes[name] for name in names if name in sizes)
+    if any(name not in sizes for name in names):
+        return size  # nothing to compare with yet
+    return sum(sizes[name] for name in names)
 
 
 def _describe(sizes):
