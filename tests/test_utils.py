@@ -163,3 +163,22 @@ def test_load_definitions_runs_only_imports_and_definitions(tmp_path):
     assert loaded.f(1) == 4 and loaded.math.pi > 3
     exercise = make_exercise(nb)
     assert nb.cells[3].source == SOLVED and "NotImplementedError" in exercise.cells[3].source
+
+
+def test_check_shapes_blames_the_input_that_disagrees_with_the_parameters():
+    p = initialize_parameters(LSTM_PARAMETERS, n_x=3, n_a=5, n_y=2, rng=np.random.RandomState(0))
+    with pytest.raises(ValueError, match=r"^x has shape \(2, 4, 6\), but its dimension n_x should be 3"):
+        check_shapes({"x": (np.zeros((2, 4, 6)), "n_x m T_x")}, p, LSTM_PARAMETERS)
+
+
+def test_check_shapes_rejects_empty_dimensions():
+    with pytest.raises(ValueError, match=r"x has shape \(3, 4, 0\): its dimension T_x is empty"):
+        check_shapes({"x": (np.zeros((3, 4, 0)), "n_x m T_x")})
+
+
+def test_numerical_gradient_works_for_any_layout_and_rejects_integers():
+    from utils.gradient_check import numerical_gradient
+    W = np.random.RandomState(0).standard_normal((2, 3)).T  # a transposed view: not C-contiguous
+    np.testing.assert_allclose(numerical_gradient(lambda: np.sum(W ** 2), W), 2 * W, rtol=1e-6)
+    with pytest.raises(ValueError, match="floating-point"):
+        numerical_gradient(lambda: 0.0, np.arange(3))

@@ -52,7 +52,7 @@ def pick(parameters, names):
 
 
 def first_input(case):
-    """x<1> as its own contiguous array (numerical_gradient perturbs arrays through a flat view)."""
+    """x<1> as an array of its own: numerical_gradient perturbs in place through a flat view."""
     return case["x"][:, :, 0].copy()
 
 

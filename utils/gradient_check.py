@@ -4,16 +4,17 @@ import numpy as np
 
 def numerical_gradient(loss, array, eps=1e-6):
     """Central-difference gradient of the scalar `loss()` with respect to `array` (perturbed in place, then restored)."""
-    grad = np.zeros_like(array, dtype=float)
-    flat, flat_grad = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        original = flat[i]
-        flat[i] = original + eps
+    if not (isinstance(array, np.ndarray) and np.issubdtype(array.dtype, np.floating)):
+        raise ValueError("array must be a floating-point numpy array that loss() reads, so it can be perturbed")
+    grad = np.zeros(array.shape)
+    for index in np.ndindex(array.shape):  # indexing, not reshape(-1), so any memory layout works
+        original = array[index]
+        array[index] = original + eps
         plus = loss()
-        flat[i] = original - eps
+        array[index] = original - eps
         minus = loss()
-        flat[i] = original
-        flat_grad[i] = (plus - minus) / (2 * eps)
+        array[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
     return grad
 
 

@@ -47,38 +47,41 @@ def check_shapes(arrays, parameters=None, layout=None, known=None):
     must equal the sum of the named dimensions. `known` presets sizes (e.g. {"m": 10}).
     Returns the dimension sizes found.
     """
-    # Parameters come first: they define the model, so an input that disagrees is the one blamed.
-    specs = {}
+    parameter_specs = {}
     if layout is not None:
         if not isinstance(parameters, dict):
             raise ValueError(f"parameters must be a dict with keys {sorted(layout)}, got {type(parameters).__name__}")
         missing = [key for key in layout if key not in parameters]
         if missing:
             raise ValueError(f"parameters is missing the key(s) {missing}")
-        specs.update({f"parameters['{key}']": (parameters[key], dims) for key, dims in layout.items()})
-    specs.update(arrays)
+        parameter_specs = {f"parameters['{key}']": (parameters[key], dims) for key, dims in layout.items()}
     sizes = dict(known or {})
-    # Two passes: bind plain names first, then check sums such as "n_a+n_x".
-    for composite in (False, True):
-        for name, (array, dims) in specs.items():
-            dims = dims.split()
-            shape = np.shape(array)
-            if len(shape) != len(dims):
-                raise ValueError(f"{name} must have {len(dims)} dimensions ({' x '.join(dims)}), got shape {shape}")
-            for size, dim in zip(shape, dims):
-                if ("+" in dim) != composite:
-                    continue
-                if dim.isdigit():
-                    expected = int(dim)
-                elif composite:
-                    expected = _sum_of_dimensions(dim.split("+"), size, sizes)
-                else:
-                    expected = sizes.setdefault(dim, size)
-                if size != expected:
-                    raise ValueError(
-                        f"{name} has shape {shape}, but its dimension {dim} should be {expected} "
-                        f"to match the other inputs ({_describe(sizes)})")
+    # Parameters first: they define the model, so an input that disagrees with them is the one blamed.
+    # Within each group, bind plain names before checking sums such as "n_a+n_x".
+    for specs in (parameter_specs, arrays):
+        for composite in (False, True):
+            for name, (array, dims) in specs.items():
+                _check_one(name, np.shape(array), dims.split(), composite, sizes)
     return sizes
+
+
+def _check_one(name, shape, dims, composite, sizes):
+    if len(shape) != len(dims):
+        raise ValueError(f"{name} must have {len(dims)} dimensions ({' x '.join(dims)}), got shape {shape}")
+    for size, dim in zip(shape, dims):
+        if ("+" in dim) != composite:
+            continue
+        if size == 0:
+            raise ValueError(f"{name} has shape {shape}: its dimension {dim} is empty")
+        if dim.isdigit():
+            expected = int(dim)
+        elif composite:
+            expected = _sum_of_dimensions(dim.split("+"), size, sizes)
+        else:
+            expected = sizes.setdefault(dim, size)
+        if size != expected:
+            raise ValueError(f"{name} has shape {shape}, but its dimension {dim} should be {expected} "
+                             f"to match the other inputs ({_describe(sizes)})")
 
 
 def _sum_of_dimensions(names, size, sizes):

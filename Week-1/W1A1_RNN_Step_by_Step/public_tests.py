@@ -154,7 +154,7 @@ def lstm_forward_test(target):
         raise GradedTestFailure("caches should be (a list with one cache per time step, x)")
     if not np.array_equal(caches[0][0][3], np.zeros_like(case["a0"])):
         raise GradedTestFailure("the memory cell should start at zero (c_prev of the first step)")
-    assert_raises_value_error(target, case["x"][:2], case["a0"], case["parameters"], mentions="parameters['Wf']")
+    assert_raises_value_error(target, case["x"][:2], case["a0"], case["parameters"], mentions="x has shape")
     passed()
 
 
