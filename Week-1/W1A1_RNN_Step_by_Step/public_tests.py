@@ -283,31 +283,28 @@ def lstm_backward_test(target, lstm_forward):
     passed()
 
 
-def gru_cell_backward_test(target, gru_cell_forward):
-    case = make_case(GRU_RESET_AFTER_PARAMETERS, seed=15)
-    xt, a_prev, parameters, G = case["x"][:, :, 0].copy(), case["a0"], case["parameters"], case["da"][:, :, 0]
+def _gru_backward_check(target, forward, inputs, parameters, G):
+    """Both GRU variants: gradient keys, and every gradient against the numerical gradient of `forward`."""
+    (input_name, x), (state_name, a) = inputs.items()
     for reset_after in (False, True):
         weights = ["Wu", "bu", "Wr", "br", "Wc", "bc"] + (["bca"] if reset_after else [])
-        _, _, cache = gru_cell_forward(xt, a_prev, parameters, reset_after=reset_after)
-        gradients = target(G, cache)
-        assert_keys(gradients, ["dxt", "da_prev"] + ["d" + k for k in weights], f"gradients (reset_after={reset_after})")
+        _, _, caches = forward(x, a, parameters, reset_after=reset_after)
+        gradients = target(G, caches)
+        assert_keys(gradients, ["d" + input_name, "d" + state_name] + ["d" + k for k in weights],
+                    f"gradients (reset_after={reset_after})")
 
         def loss():
-            return np.sum(G * gru_cell_forward(xt, a_prev, parameters, reset_after=reset_after)[0])
-        _grads_match(gradients, loss, {"xt": xt, "a_prev": a_prev, **{k: parameters[k] for k in weights}})
+            return np.sum(G * forward(x, a, parameters, reset_after=reset_after)[0])
+        _grads_match(gradients, loss, {**inputs, **{k: parameters[k] for k in weights}})
     passed()
+
+
+def gru_cell_backward_test(target, gru_cell_forward):
+    case = make_case(GRU_RESET_AFTER_PARAMETERS, seed=15)
+    inputs = {"xt": case["x"][:, :, 0].copy(), "a_prev": case["a0"]}
+    _gru_backward_check(target, gru_cell_forward, inputs, case["parameters"], case["da"][:, :, 0])
 
 
 def gru_backward_test(target, gru_forward):
     case = make_case(GRU_RESET_AFTER_PARAMETERS, seed=16)
-    x, a0, parameters, G = case["x"], case["a0"], case["parameters"], case["da"]
-    for reset_after in (False, True):
-        weights = ["Wu", "bu", "Wr", "br", "Wc", "bc"] + (["bca"] if reset_after else [])
-        _, _, caches = gru_forward(x, a0, parameters, reset_after=reset_after)
-        gradients = target(G, caches)
-        assert_keys(gradients, ["dx", "da0"] + ["d" + k for k in weights], f"gradients (reset_after={reset_after})")
-
-        def loss():
-            return np.sum(G * gru_forward(x, a0, parameters, reset_after=reset_after)[0])
-        _grads_match(gradients, loss, {"x": x, "a0": a0, **{k: parameters[k] for k in weights}})
-    passed()
+    _gru_backward_check(target, gru_forward, {"x": case["x"], "a0": case["a0"]}, case["parameters"], case["da"])
