@@ -26,6 +26,7 @@ exercises: $(STAMP)  ## regenerate every *_exercise.ipynb from its solution note
 
 bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 	$(BIN)/python benchmarks/rnn_forward_speed.py
+	$(BIN)/python benchmarks/char_lm_speed.py
 
 setup: $(STAMP)
 
