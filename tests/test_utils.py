@@ -182,3 +182,27 @@ def test_numerical_gradient_works_for_any_layout_and_rejects_integers():
     np.testing.assert_allclose(numerical_gradient(lambda: np.sum(W ** 2), W), 2 * W, rtol=1e-6)
     with pytest.raises(ValueError, match="floating-point"):
         numerical_gradient(lambda: 0.0, np.arange(3))
+
+
+def test_library_noise_is_stripped_and_sanitized_alike():
+    """TensorFlow's timestamped C++ log lines: removed from saved notebooks, ignored by nbval."""
+    import re
+    from pathlib import Path
+
+    from nbval.plugin import get_sanitize_patterns
+
+    from utils.notebook_tools import ROOT, strip_library_noise
+    noisy = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+             "I0000 00:00:1795249170.923643   16015 port.cc:153] oneDNN custom operations are on.\n"
+             "a warning the learner should see\n"
+             "E0000 00:00:1795249135.437760   15453 node_def_util.cc:682] NodeDef mentions attribute\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text=noisy),
+                           nbformat.v4.new_output("stream", name="stderr", text="E0000 00:00:1.5 1 a.cc:1] only\n")]
+    outputs = strip_library_noise(nb).cells[0].outputs
+    assert [o.text for o in outputs] == ["a warning the learner should see\n"]
+    sanitized = noisy
+    for regex, replace in get_sanitize_patterns((ROOT / "nbval_sanitize.cfg").read_text()):
+        sanitized = re.sub(regex, replace, sanitized)
+    assert sanitized == "a warning the learner should see\n"
+    assert Path(ROOT / "nbval_sanitize.cfg").exists()

@@ -1,5 +1,6 @@
 """Course tooling: exercise copies, HTML previews, and loading a notebook's functions for tests.
 
+    python -m utils.notebook_tools execute NOTEBOOK ...       # run top to bottom in its folder and save
     python -m utils.notebook_tools exercises [NOTEBOOK ...]   # write <Name>_exercise.ipynb
     python -m utils.notebook_tools html [NOTEBOOK ...]        # write <Name>.html from stored outputs
 With no notebook named, every solution notebook under Week-*/ is processed.
@@ -19,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 GRADED = re.compile(r"#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)")
 STUB = 'raise NotImplementedError("Exercise: write your code here, then run the test cell below")'
+# TensorFlow's C++ start-up log lines (timestamped, so they differ on every run): not part of the lesson.
+LIBRARY_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
+                           r"STDERR|[IWE]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] .*)\n?", re.M)
 
 
 def solution_notebooks(root=ROOT):
@@ -94,6 +98,29 @@ def markdown_math_to_mathml(text):
         parts[i] = DISPLAY_MATH.sub(lambda m: convert(m.group(1).strip(), display="block"), parts[i])
         parts[i] = INLINE_MATH.sub(lambda m: convert(m.group(1).strip()), parts[i])
     return "".join(parts)
+
+
+def strip_library_noise(nb):
+    """Remove TensorFlow's C++ log lines from a notebook's stderr outputs (and outputs left empty)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.name == "stderr":
+                output.text = LIBRARY_NOISE.sub("", output.text)
+        cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and not o.text)]
+    return nb
+
+
+def execute(notebook, timeout=600):
+    """Run a notebook top to bottom in its own folder, strip library noise, and save it in place."""
+    from nbclient import NotebookClient
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    nbformat.write(strip_library_noise(nb), notebook)
+    print(f"executed {notebook.relative_to(ROOT) if notebook.is_relative_to(ROOT) else notebook}")
 
 
 def render_html(nb):
@@ -181,14 +208,16 @@ def html_text(notebook):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["exercises", "html"])
+    parser.add_argument("what", choices=["execute", "exercises", "html"])
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
     notebooks = [p.resolve() for p in args.notebooks] or solution_notebooks()
     for notebook in notebooks:
         if notebook.stem.endswith("_exercise"):
             sys.exit(f"{notebook} is an exercise copy; name the solution notebook instead")
-        if args.what == "exercises":
+        if args.what == "execute":
+            execute(notebook)
+        elif args.what == "exercises":
             write_if_changed(exercise_path(notebook), exercise_text(notebook))
         else:
             write_if_changed(notebook.with_suffix(".html"), html_text(notebook))

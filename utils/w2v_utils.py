@@ -70,6 +70,13 @@ def glove_embeddings():
     return Embeddings.from_matrix(*load_glove())
 
 
+@functools.lru_cache(maxsize=1)
+def glove_word_indices():
+    """(word_to_index, index_to_word) with the GloVe words numbered from 1: index 0 is kept for padding."""
+    words, _ = load_glove()
+    return {w: i + 1 for i, w in enumerate(words)}, {i + 1: w for i, w in enumerate(words)}
+
+
 def vector_of(word, word_to_vec_map):
     """The vector of `word`; a KeyError that names the word if it is not in the vocabulary."""
     try:
