@@ -83,3 +83,59 @@ def test_every_file_with_a_checksum_in_the_card_exists():
               for name in re.findall(r"`([^`]+)`", first_cell)]
     missing = [name for name in listed if not (DATA / name).is_file()]
     assert not missing, f"listed in data/README.md with a checksum but not in data/: {missing}"
+
+
+# --- emojify_train.csv / emojify_test.csv ----------------------------------------------------
+
+import csv  # noqa: E402  (kept with the Emojify tests that use it)
+from collections import Counter  # noqa: E402
+
+EMOJIFY = {"train": DATA / "emojify_train.csv", "test": DATA / "emojify_test.csv"}
+EMOJIFY_MIN_ROWS = {"train": 300, "test": 120}
+
+
+def emojify_rows(split):
+    """[(sentence, label)] of data/emojify_<split>.csv, read with csv.DictReader."""
+    path = EMOJIFY[split]
+    assert path.exists(), f"missing {path}"
+    with open(path, newline="", encoding="ascii") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == ["sentence", "label"], f"{path.name}: header is {reader.fieldnames}"
+        rows = list(reader)
+    bad = [row for row in rows if None in row or not row["sentence"] or not re.fullmatch(r"[0-9]+", row["label"] or "")]
+    assert not bad, f"{path.name}: malformed rows {bad[:5]}"
+    return [(row["sentence"], int(row["label"])) for row in rows]
+
+
+def emojify_words(sentence):
+    """Lowercased words with punctuation stripped, as the notebook compares them."""
+    return re.sub(r"[^\w\s]", "", sentence.lower()).split()
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_emojify_has_enough_rows_with_labels_0_to_4(split):
+    rows = emojify_rows(split)
+    assert len(rows) >= EMOJIFY_MIN_ROWS[split]
+    assert {label for _, label in rows} <= set(range(5))
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_emojify_classes_are_balanced(split):
+    rows = emojify_rows(split)
+    counts = Counter(label for _, label in rows)
+    shares = {label: counts[label] / len(rows) for label in range(5)}
+    off = {label: share for label, share in shares.items() if not 0.15 <= share <= 0.25}
+    assert not off, f"{split}: classes outside 15-25% of the file: {off}"
+
+
+def test_emojify_has_no_duplicate_sentences_within_or_across_files():
+    seen = Counter(" ".join(emojify_words(sentence)) for split in EMOJIFY for sentence, _ in emojify_rows(split))
+    duplicates = [sentence for sentence, n in seen.items() if n > 1]
+    assert not duplicates, f"sentences that appear more than once: {duplicates[:10]}"
+
+
+def test_emojify_test_uses_words_unseen_in_training():
+    train_words = {word for sentence, _ in emojify_rows("train") for word in emojify_words(sentence)}
+    test = emojify_rows("test")
+    unseen = [sentence for sentence, _ in test if set(emojify_words(sentence)) - train_words]
+    assert len(unseen) >= len(test) / 4, f"only {len(unseen)} of {len(test)} test sentences have an unseen word"

@@ -194,6 +194,8 @@ def test_library_noise_is_stripped_and_sanitized_alike():
     from utils.notebook_tools import ROOT, strip_library_noise
     noisy = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
              "I0000 00:00:1795249170.923643   16015 port.cc:153] oneDNN custom operations are on.\n"
+             "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow with the "
+             "appropriate compiler flags.\n"
              "a warning the learner should see\n"
              "E0000 00:00:1795249135.437760   15453 node_def_util.cc:682] NodeDef mentions attribute\n")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])

@@ -22,7 +22,8 @@ GRADED = re.compile(r"#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)")
 STUB = 'raise NotImplementedError("Exercise: write your code here, then run the test cell below")'
 # TensorFlow's C++ start-up log lines (timestamped, so they differ on every run): not part of the lesson.
 LIBRARY_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
-                           r"STDERR|[IWE]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] .*)\n?", re.M)
+                           r"STDERR|[IWE]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] .*"
+                           r"|To enable the following instructions: .* with the appropriate compiler flags\.)\n?", re.M)
 
 
 def solution_notebooks(root=ROOT):
