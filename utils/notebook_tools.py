@@ -163,8 +163,9 @@ def _importable_from(folder):
 def load_definitions(notebook):
     """Run a notebook's import and definition cells (no demos, no tests) and return their names.
 
-    A cell counts when every top-level statement is an import, a def, a class or a docstring,
-    so tests and benchmarks use the notebook's own graded functions, not a copy.
+    A cell counts when every top-level statement is an import, a def, a class or a docstring, or when it
+    carries the tag "definitions" (e.g. layers shared by graded functions), so tests and benchmarks use the
+    notebook's own graded functions, not a copy.
     """
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
@@ -174,7 +175,8 @@ def load_definitions(notebook):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
             tree = ast.parse(python_source(cell.source))
-            if all(_is_definition(node) for node in tree.body):
+            tagged = "definitions" in cell.metadata.get("tags", [])
+            if tagged or all(_is_definition(node) for node in tree.body):
                 exec(compile(tree, f"{notebook.name}", "exec"), namespace)
     return SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
 

@@ -31,3 +31,19 @@ def draw_unrolled_rnn(T_x=4, cell_label="RNN\ncell", state_label="a", ax=None):
     ax.axis("off")
     ax.set_title("The same cell (same weights) applied at every time step", fontsize=11)
     return ax
+
+
+def plot_attention_map(weights, input_text, output_text, ax=None):
+    """Heat map of attention weights (Ty, Tx): one row per output character, one column per input character."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    Ty, Tx = weights.shape
+    shown = min(Tx, max(len(input_text), 1))  # the padding columns carry (almost) no weight
+    image = ax.imshow(weights[:, :shown], cmap="Blues", aspect="auto", vmin=0)
+    ax.set_xticks(range(shown), list(input_text[:shown]))
+    ax.set_yticks(range(Ty), list(output_text[:Ty]))
+    ax.set_xlabel("input characters")
+    ax.set_ylabel("output characters")
+    ax.set_title(f"Attention: '{input_text}' -> '{output_text}'")
+    plt.colorbar(image, ax=ax, fraction=0.025)
+    return ax
