@@ -28,6 +28,7 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 	$(BIN)/python benchmarks/rnn_forward_speed.py
 	$(BIN)/python benchmarks/char_lm_speed.py
 	$(BIN)/python benchmarks/analogy_speed.py
+	$(BIN)/python benchmarks/word2vec_speed.py
 	$(BIN)/python benchmarks/emojify_accuracy.py
 
 models: $(STAMP)  ## retrain every shipped model from scratch into data/ (about 30 minutes on 2 CPU cores)

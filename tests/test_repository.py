@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from utils.notebook_tools import (ROOT, blank_solutions, exercise_path, exercise_text, graded_functions, html_text, load_definitions,
-                                  python_source, solution_blocks, solution_notebooks)
+                                  python_source, read_exactly, solution_blocks, solution_notebooks)
 
 NOTEBOOKS = solution_notebooks()
 IDS = [nb.parent.name for nb in NOTEBOOKS]
@@ -44,14 +44,14 @@ def test_notebook_was_executed_in_order_without_errors(notebook):
 def test_html_preview_is_in_sync(notebook):
     preview = notebook.with_suffix(".html")
     assert preview.exists(), f"missing {preview.name}: run `make html`"
-    assert preview.read_text(encoding="utf-8") == html_text(notebook), "stale preview: run `make html`"
+    assert read_exactly(preview) == html_text(notebook), "stale preview: run `make html`"
 
 
 @pytest.mark.parametrize("notebook", GRADED_NOTEBOOKS, ids=[nb.parent.name for nb in GRADED_NOTEBOOKS])
 def test_exercise_copy_is_in_sync(notebook):
     exercise = exercise_path(notebook)
     assert exercise.exists(), f"missing {exercise.name}: run `make exercises`"
-    assert exercise.read_text(encoding="utf-8") == exercise_text(notebook), "stale exercise copy: run `make exercises`"
+    assert read_exactly(exercise) == exercise_text(notebook), "stale exercise copy: run `make exercises`"
 
 
 @pytest.mark.parametrize("notebook", GRADED_NOTEBOOKS, ids=[nb.parent.name for nb in GRADED_NOTEBOOKS])

@@ -116,10 +116,13 @@ def strip_library_noise(nb):
 def execute(notebook, timeout=600):
     """Run a notebook top to bottom in its own folder, strip library noise, and save it in place."""
     from nbclient import NotebookClient
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    # Resolve progress bars' carriage returns as JupyterLab does when it saves.
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nbformat.write(strip_library_noise(nb), notebook)
     print(f"executed {notebook.relative_to(ROOT) if notebook.is_relative_to(ROOT) else notebook}")
 
@@ -191,12 +194,19 @@ def load_public_tests(notebook):
     return module
 
 
+def read_exactly(path):
+    """A text file's content with its line endings untouched (a stored "\r" stays "\r")."""
+    with open(path, encoding="utf-8", newline="") as file:
+        return file.read()
+
+
 def write_if_changed(path, text):
     """Write `text` to `path` unless it already holds exactly that; report what happened."""
     path = Path(path)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+    if path.exists() and read_exactly(path) == text:
         return False
-    path.write_text(text, encoding="utf-8")
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return True
 
