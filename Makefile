@@ -33,6 +33,7 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 
 models: $(STAMP)  ## retrain every shipped model from scratch into data/ (about 30 minutes on 2 CPU cores)
 	$(BIN)/python -m utils.char_lstm train
+	$(BIN)/python -m utils.music_model train
 
 setup: $(STAMP)
 
