@@ -78,8 +78,8 @@ def main():
         f"{args.repeats} runs per batch size after a warm-up, the batch sizes timed in turn (round-robin) in one "
         "process. The time includes subsampling, building and shuffling the pairs and drawing the negatives.",
         f"Machine: {platform.machine()}, {platform.system()}, {os.cpu_count()} CPU cores; "
-        f"Python {platform.python_version()}, NumPy {np.__version__}; load average {load:.1f} when it started "
-        "(above the number of cores, programs were queuing for them).",
+        f"Python {platform.python_version()}, NumPy {np.__version__}; load average {load:.1f} when it started"
+        + (" (above the number of cores: programs were queuing for them)." if load > os.cpu_count() else "."),
         "",
         *rows,
         "",
