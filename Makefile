@@ -35,7 +35,9 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 models: $(STAMP)  ## retrain every shipped model from scratch into data/ (about 30 minutes on 2 CPU cores)
 	$(BIN)/python -m utils.char_lstm train
 	$(BIN)/python -m utils.music_model train
+	$(BIN)/python -m utils.ner_model train
 	$(BIN)/python -m utils.date_transformer train
+	$(BIN)/python -m utils.qa_model train
 
 setup: $(STAMP)
 

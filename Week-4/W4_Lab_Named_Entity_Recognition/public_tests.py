@@ -1,0 +1,71 @@
+"""Graded-cell tests for "Named-Entity Recognition". Every expected value here can be worked out by hand."""
+from utils.testing import GradedTestFailure, assert_close, assert_keys, assert_raises_value_error, passed
+
+
+def _spans(result, call):
+    if not isinstance(result, list):
+        raise GradedTestFailure(f"{call} should return a list of (type, start, end) tuples, got {type(result).__name__}")
+    spans = []
+    for item in result:
+        if not (isinstance(item, (tuple, list)) and len(item) == 3):
+            raise GradedTestFailure(f"{call}: each entity should be a (type, start, end) tuple, got {item!r}")
+        spans.append((str(item[0]), int(item[1]), int(item[2])))
+    return spans
+
+
+def bio_to_spans_test(target):
+    cases = [
+        (["B-PER", "I-PER", "O", "B-LOC"], [("PER", 0, 2), ("LOC", 3, 4)], "two entities; end is exclusive"),
+        (["O", "O", "O"], [], "no entity"),
+        ([], [], "an empty sentence"),
+        (["O", "B-DATE", "I-DATE", "I-DATE"], [("DATE", 1, 4)], "an entity that ends with the sentence"),
+        (["B-PER", "B-PER"], [("PER", 0, 1), ("PER", 1, 2)], "B- always starts a new entity, even after the same type"),
+        (["B-PER", "I-ORG", "I-ORG"], [("PER", 0, 1), ("ORG", 1, 3)], "I- of another type starts a new entity"),
+        (["O", "I-ORG", "I-ORG", "O"], [("ORG", 1, 3)], "I- after O starts an entity (CoNLL rule)"),
+        (["B-SKILL", "O", "I-SKILL"], [("SKILL", 0, 1), ("SKILL", 2, 3)], "O closes an entity"),
+    ]
+    for tags, expected, what in cases:
+        got = _spans(target(tags), f"bio_to_spans({tags})")
+        if got != expected:
+            raise GradedTestFailure(f"bio_to_spans({tags}) ({what}): expected {expected}, got {got}")
+    assert_raises_value_error(target, ["B-PER", "PER"], mentions="PER")
+    passed()
+
+
+def _check_scores(scores, expected, call):
+    assert_keys(scores, expected.keys(), f"the result of {call}")
+    for kind, values in expected.items():
+        assert_keys(scores[kind], ["precision", "recall", "f1", "support"], f"{call}[{kind!r}]")
+        for name, value in values.items():
+            assert_close(scores[kind][name], value, f"{call}[{kind!r}][{name!r}]", atol=1e-3)
+
+
+def entity_scores_test(target):
+    true = [["B-PER", "I-PER", "O", "B-LOC"], ["B-ORG", "O", "B-DATE", "I-DATE"]]
+    pred = [["B-PER", "I-PER", "O", "B-ORG"], ["B-ORG", "O", "B-DATE", "O"]]
+    # True: PER(0-2), LOC(3-4) | ORG(0-1), DATE(2-4).  Predicted: PER(0-2), ORG(3-4) | ORG(0-1), DATE(2-3).
+    # Right: PER and the second ORG. LOC is missed (right span, wrong type); DATE is cut short (wrong span).
+    expected = {
+        "PER": dict(precision=1.0, recall=1.0, f1=1.0, support=1),
+        "LOC": dict(precision=0.0, recall=0.0, f1=0.0, support=1),
+        "ORG": dict(precision=0.5, recall=1.0, f1=2 / 3, support=1),
+        "DATE": dict(precision=0.0, recall=0.0, f1=0.0, support=1),
+        "micro": dict(precision=0.5, recall=0.5, f1=0.5, support=4),
+    }
+    _check_scores(target(true, pred), expected, "entity_scores(true, pred)")
+    perfect = {kind: dict(precision=1.0, recall=1.0, f1=1.0, support=n)
+               for kind, n in (("PER", 1), ("LOC", 1), ("ORG", 1), ("DATE", 1), ("micro", 4))}
+    _check_scores(target(true, true), perfect, "entity_scores(true, true)")
+    # The same span in another sentence is another entity.
+    _check_scores(target([["B-PER"], ["O"]], [["O"], ["B-PER"]]),
+                  {"PER": dict(precision=0.0, recall=0.0, f1=0.0, support=1),
+                   "micro": dict(precision=0.0, recall=0.0, f1=0.0, support=1)},
+                  "entity_scores([['B-PER'], ['O']], [['O'], ['B-PER']])")
+    # Types only predicted appear too, with support 0; nothing predicted and nothing true gives zeros, not errors.
+    _check_scores(target([["O", "O"]], [["B-LOC", "O"]]),
+                  {"LOC": dict(precision=0.0, recall=0.0, f1=0.0, support=0),
+                   "micro": dict(precision=0.0, recall=0.0, f1=0.0, support=0)},
+                  "entity_scores([['O', 'O']], [['B-LOC', 'O']])")
+    assert_raises_value_error(target, [["O", "O"]], [["O"]], mentions="length")
+    assert_raises_value_error(target, [["O"], ["O"]], [["O"]], mentions="length")
+    passed()
