@@ -30,11 +30,13 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 	$(BIN)/python benchmarks/analogy_speed.py
 	$(BIN)/python benchmarks/word2vec_speed.py
 	$(BIN)/python benchmarks/emojify_accuracy.py
+	$(BIN)/python benchmarks/trigger_word_events.py
 	$(BIN)/python benchmarks/transformer_vs_attention.py
 
 models: $(STAMP)  ## retrain every shipped model from scratch into data/ (about 30 minutes on 2 CPU cores)
 	$(BIN)/python -m utils.char_lstm train
 	$(BIN)/python -m utils.music_model train
+	$(BIN)/python -m utils.trigger_model train
 	$(BIN)/python -m utils.ner_model train
 	$(BIN)/python -m utils.date_transformer train
 	$(BIN)/python -m utils.qa_model train
