@@ -12,7 +12,6 @@ import argparse
 import json
 import math
 import numbers
-import os
 import sys
 import time
 import warnings
@@ -22,6 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from utils.model_files import save_weights_and_record, shown_path
 from utils.shakespeare import CHARACTER_MAP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,23 +290,7 @@ def save_model(model, vocabulary, weights_file=WEIGHTS_FILE, vocabulary_file=VOC
     bare = build_char_lstm(sizes["vocab_size"], units=sizes["units"], embedding_dim=sizes["embedding_dim"],
                            num_layers=sizes["num_layers"])
     bare.set_weights(model.get_weights())
-    weights_file, vocabulary_file = Path(weights_file), Path(vocabulary_file)
-    # Hidden temporary names (the data card's checks skip them), renamed once complete.
-    temporary = [weights_file.with_name(f".tmp-{os.getpid()}-{weights_file.name}"),
-                 vocabulary_file.with_name(f".tmp-{os.getpid()}-{vocabulary_file.name}")]
-    try:
-        bare.save_weights(temporary[0])
-        temporary[1].write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary[0], weights_file)
-        os.replace(temporary[1], vocabulary_file)
-    finally:
-        for path in temporary:
-            path.unlink(missing_ok=True)
-
-
-def _relative(path):
-    path = Path(path).resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    save_weights_and_record(bare, weights_file, record, vocabulary_file)
 
 
 def load_shipped_model(weights_file=WEIGHTS_FILE, vocabulary_file=VOCABULARY_FILE):
@@ -314,7 +298,7 @@ def load_shipped_model(weights_file=WEIGHTS_FILE, vocabulary_file=VOCABULARY_FIL
     rebuild = "run `make models` to rebuild it"
     for path in (weights_file, vocabulary_file):
         if not Path(path).is_file():
-            raise FileNotFoundError(f"{_relative(path)} is missing: {rebuild}")
+            raise FileNotFoundError(f"{shown_path(path)} is missing: {rebuild}")
     try:
         record = json.loads(Path(vocabulary_file).read_text(encoding="utf-8"))
         vocabulary = Vocabulary(record["characters"])
@@ -322,14 +306,14 @@ def load_shipped_model(weights_file=WEIGHTS_FILE, vocabulary_file=VOCABULARY_FIL
         if record.get("format") != FORMAT:
             raise ValueError(f"format {record.get('format')!r}, expected {FORMAT}")
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{_relative(vocabulary_file)} is corrupt ({error}): {rebuild}") from None
+        raise ValueError(f"{shown_path(vocabulary_file)} is corrupt ({error}): {rebuild}") from None
     model = build_char_lstm(len(vocabulary), units=sizes["units"], embedding_dim=sizes["embedding_dim"],
                             num_layers=sizes["num_layers"])
     try:
         model.load_weights(weights_file)
     except Exception as error:  # h5py and Keras raise many kinds for a damaged file
         first_line = (str(error).strip().splitlines() or [""])[0]
-        raise ValueError(f"{_relative(weights_file)} could not be loaded ({type(error).__name__}: {first_line}): "
+        raise ValueError(f"{shown_path(weights_file)} could not be loaded ({type(error).__name__}: {first_line}): "
                          f"{rebuild}") from None
     info = {k: v for k, v in record.items() if k not in ("format", "characters")}
     return model, vocabulary, info
@@ -355,7 +339,7 @@ def _train_command(args):
                          "loss": [round(v, 4) for v in history.history["loss"]]}}
     DATA.mkdir(exist_ok=True)
     save_model(model, vocabulary, info=info)
-    print(f"wrote {_relative(WEIGHTS_FILE)} and {_relative(VOCABULARY_FILE)} after {seconds / 60:.1f} min; "
+    print(f"wrote {shown_path(WEIGHTS_FILE)} and {shown_path(VOCABULARY_FILE)} after {seconds / 60:.1f} min; "
           f"held-out loss {history.history['val_loss'][-1]:.4f} nats per character")
 
 
@@ -364,7 +348,7 @@ def _evaluate_command(args):
     model, vocabulary, _ = load_shipped_model()
     _, validation_text = train_validation_split(training_text())
     loss = evaluate(model, vocabulary, validation_text)
-    print(f"held-out loss of {_relative(WEIGHTS_FILE)}: {loss:.4f} nats per character "
+    print(f"held-out loss of {shown_path(WEIGHTS_FILE)}: {loss:.4f} nats per character "
           f"({loss / math.log(2):.3f} bits, perplexity {math.exp(loss):.2f}) on {len(validation_text):,} characters")
 
 
@@ -379,7 +363,7 @@ def _generate_command(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("train", help=f"train from scratch and write {_relative(WEIGHTS_FILE)} and its JSON")
+    commands.add_parser("train", help=f"train from scratch and write {shown_path(WEIGHTS_FILE)} and its JSON")
     commands.add_parser("evaluate", help="held-out loss of the shipped weights")
     generate = commands.add_parser("generate", help="sample text from the shipped weights")
     generate.add_argument("--prompt", default="")

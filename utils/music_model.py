@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from utils.model_files import shown_path
 from utils import music_utils as mu
 from utils.music_synth import SAMPLE_RATE, synthesize, write_wav
 
@@ -72,12 +73,6 @@ def symbol_loss(model, X, Y):
 
 # --- shipped weights --------------------------------------------------------------------------
 
-def _shown(path):
-    """A path for messages: relative to the repository when it lies inside it."""
-    path = Path(path)
-    return path.relative_to(ROOT) if path.is_absolute() and path.is_relative_to(ROOT) else path
-
-
 def _step_model(LSTM_cell, densor):
     """One step of the shared layers as a model: [x (1, n_values), a, c] -> [probabilities, a, c]."""
     n_values, n_a = densor.units, LSTM_cell.units
@@ -97,13 +92,13 @@ def read_info(info_file=INFO_FILE):
     """The JSON record written with the shipped weights; errors name the file."""
     info_file = Path(info_file)
     if not info_file.is_file():
-        raise FileNotFoundError(f"missing {_shown(info_file)}: run `make models` to train the jazz model")
+        raise FileNotFoundError(f"missing {shown_path(info_file)}: run `make models` to train the jazz model")
     try:
         info = json.loads(info_file.read_text(encoding="utf-8"))
         if info["format"] != FORMAT or not isinstance(info["vocabulary"], list):
             raise ValueError("unknown format")
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{_shown(info_file)} is not a jazz model record ({error}): run `make models`") from None
+        raise ValueError(f"{shown_path(info_file)} is not a jazz model record ({error}): run `make models`") from None
     return info
 
 
@@ -116,17 +111,17 @@ def load_weights(LSTM_cell, densor, vocabulary, weights_file=WEIGHTS_FILE, info_
     weights_file = Path(weights_file)
     info = read_info(info_file)
     if info["vocabulary"] != list(vocabulary):
-        raise ValueError(f"{_shown(info_file)} was trained on another vocabulary ({len(info['vocabulary'])} symbols, "
+        raise ValueError(f"{shown_path(info_file)} was trained on another vocabulary ({len(info['vocabulary'])} symbols, "
                          f"here {len(vocabulary)}): the data changed, so run `make models` again")
     if info["n_a"] != LSTM_cell.units:
-        raise ValueError(f"{_shown(weights_file)} holds an LSTM of {info['n_a']} units, "
+        raise ValueError(f"{shown_path(weights_file)} holds an LSTM of {info['n_a']} units, "
                          f"this LSTM_cell has {LSTM_cell.units}")
     if not weights_file.is_file():
-        raise FileNotFoundError(f"missing {_shown(weights_file)}: run `make models` to train the jazz model")
+        raise FileNotFoundError(f"missing {shown_path(weights_file)}: run `make models` to train the jazz model")
     try:
         _step_model(LSTM_cell, densor).load_weights(weights_file)
     except Exception as error:
-        raise ValueError(f"{_shown(weights_file)} is not a readable weights file for this model "
+        raise ValueError(f"{shown_path(weights_file)} is not a readable weights file for this model "
                          f"({type(error).__name__}: {error})") from None
     return info
 

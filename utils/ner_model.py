@@ -16,13 +16,12 @@ The test F1 is computed once, on the kept weights, and only reported.
 import argparse
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
 import keras
-import numpy as np
 
+from utils.model_files import save_weights_and_record, shown_path
 from utils.ner_data import TAGS, build_tagger, build_vocab, encode_tags, encode_words, load_ner_dataset, predict_tags
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,10 +149,6 @@ class ValidationF1(keras.callbacks.Callback):
         return epoch
 
 
-def _temporary(path):
-    return path.with_name(f".tmp-{os.getpid()}-{path.name}")
-
-
 def save_tagger(model, variant, vocab, record_entry, folder=DATA):
     """Write the weights of `variant` and its entry in the JSON record (other variants' entries are kept)."""
     bare = build_tagger(len(vocab), **MODEL)  # weights only: no optimizer state in the file
@@ -170,20 +165,7 @@ def save_tagger(model, variant, vocab, record_entry, folder=DATA):
     record["variants"] = {name: record["variants"][name] for name in VARIANTS if name in record["variants"]}
     scored = {name: entry["val_micro_f1"] for name, entry in record["variants"].items() if "val_micro_f1" in entry}
     record["best_on_validation"] = max(scored, key=scored.get) if scored else None
-    temporary = [_temporary(target), _temporary(record_file)]
-    try:
-        bare.save_weights(temporary[0])
-        temporary[1].write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary[0], target)
-        os.replace(temporary[1], record_file)
-    finally:
-        for path in temporary:
-            path.unlink(missing_ok=True)
-
-
-def _relative(path):
-    path = Path(path).resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    save_weights_and_record(bare, target, record, record_file)
 
 
 def load_tagger(variant, train=None, folder=DATA):
@@ -196,27 +178,27 @@ def load_tagger(variant, train=None, folder=DATA):
     path, record_file = weights_file(variant, folder), Path(folder) / RECORD_NAME
     for file in (path, record_file):
         if not file.is_file():
-            raise FileNotFoundError(f"{_relative(file)} is missing: {rebuild}")
+            raise FileNotFoundError(f"{shown_path(file)} is missing: {rebuild}")
     try:
         record = json.loads(record_file.read_text(encoding="utf-8"))
         entry = record["variants"][variant]
         if record.get("format") != FORMAT or record["model"] != MODEL:
             raise ValueError("it was written for another model or format")
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{_relative(record_file)} does not describe the variant {variant!r} ({error}): "
+        raise ValueError(f"{shown_path(record_file)} does not describe the variant {variant!r} ({error}): "
                          f"{rebuild}") from None
     if train is None:
         train = load_ner_dataset(DATASET["n_train"], DATASET["n_test"], DATASET["seed"], n_val=0)["train"]
     vocab = vocab_for(variant, train)
     if vocab_digest(vocab) != entry["vocab_sha256_16"]:
-        raise ValueError(f"the vocabulary rebuilt from the data differs from the one {_relative(path)} was trained "
+        raise ValueError(f"the vocabulary rebuilt from the data differs from the one {shown_path(path)} was trained "
                          f"with (another Faker version?): {rebuild}")
     model = build_tagger(len(vocab), **MODEL)
     try:
         model.load_weights(path)
     except Exception as error:  # h5py and Keras raise many kinds for a damaged file
         first_line = (str(error).strip().splitlines() or [""])[0]
-        raise ValueError(f"{_relative(path)} could not be loaded ({type(error).__name__}: {first_line}): "
+        raise ValueError(f"{shown_path(path)} could not be loaded ({type(error).__name__}: {first_line}): "
                          f"{rebuild}") from None
     return model, vocab, entry
 
@@ -246,7 +228,7 @@ def _train_command(args):
             "loss": [round(v, 4) for v in losses], "val_micro_f1_per_epoch": [round(v, 4) for v in validation.scores],
             "epoch": epoch, "val_micro_f1": round(val_f1, 4), "test_micro_f1": round(f1, 4),
             "seconds": round(seconds)})
-        print(f"wrote {_relative(weights_file(variant))}: weights of epoch {epoch} (best validation micro F1 "
+        print(f"wrote {shown_path(weights_file(variant))}: weights of epoch {epoch} (best validation micro F1 "
               f"{max(validation.scores):.4f}), validation micro F1 {val_f1:.4f}, test micro F1 {f1:.4f}, "
               f"{seconds:.0f} s", flush=True)
     record = json.loads((DATA / RECORD_NAME).read_text(encoding="utf-8"))

@@ -363,6 +363,16 @@ def _example(pieces, rng, split):
     return create_training_example(background, activates, negatives, Ty, rng, return_details=True)
 
 
+def _fill_examples(X, Y, pieces, seed, split, progress):
+    """Write example i (from RandomState([seed, i])) into X[i] and Y[i]; return the true ends of each example."""
+    ends = []
+    for i in _progress(range(len(X)), progress, f"{split} examples"):
+        x, y, _, example_ends = _example(pieces, np.random.RandomState([seed, i]), split)
+        X[i], Y[i, :, 0] = x.T, y[0]
+        ends.append(example_ends)
+    return ends
+
+
 def make_dataset(n, seed, split="train", pieces=None, progress=False):
     """n examples of a split: X (n, 5511, 101) float16, Y (n, 1375, 1) float32, ends (list of lists of ms).
 
@@ -373,11 +383,7 @@ def make_dataset(n, seed, split="train", pieces=None, progress=False):
     pieces = pieces or load_raw_audio(split)
     X = np.zeros((n, Tx, N_FREQ), np.float16)
     Y = np.zeros((n, Ty, 1), np.float32)
-    ends = []
-    for i in _progress(range(n), progress, f"{split} examples"):
-        x, y, _, example_ends = _example(pieces, np.random.RandomState([seed, i]), split)
-        X[i], Y[i, :, 0] = x.T, y[0]
-        ends.append(example_ends)
+    ends = _fill_examples(X, Y, pieces, seed, split, progress)
     return X, Y, ends
 
 
@@ -407,11 +413,7 @@ def cached_dataset(n, seed, split="train", progress=True):
     pieces = load_raw_audio(split)
     X = np.lib.format.open_memmap(x_path, mode="w+", dtype=np.float16, shape=(n, Tx, N_FREQ))
     Y = np.zeros((n, Ty, 1), np.float32)
-    ends = []
-    for i in _progress(range(n), progress, f"{split} examples"):
-        x, y, _, example_ends = _example(pieces, np.random.RandomState([seed, i]), split)
-        X[i], Y[i, :, 0] = x.T, y[0]
-        ends.append(example_ends)
+    ends = _fill_examples(X, Y, pieces, seed, split, progress)
     X.flush()
     np.save(y_path, Y)
     meta_path.write_text(json.dumps({"n": n, "seed": seed, "split": split, "ends": ends}))

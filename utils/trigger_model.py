@@ -18,6 +18,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from utils.model_files import shown_path
 from utils import td_utils as td
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,21 +115,16 @@ def dev_report(probs, Y, ends, threshold):
             "n_clips": int(len(Y)), "n_events": int(sum(len(e) for e in ends))}
 
 
-def _shown(path):
-    path = Path(path)
-    return path.relative_to(ROOT) if path.is_absolute() and path.is_relative_to(ROOT) else path
-
-
 def read_info(info_file=INFO_FILE):
     info_file = Path(info_file)
     if not info_file.is_file():
-        raise FileNotFoundError(f"missing {_shown(info_file)}: run `make models` to train the trigger word model")
+        raise FileNotFoundError(f"missing {shown_path(info_file)}: run `make models` to train the trigger word model")
     try:
         info = json.loads(info_file.read_text(encoding="utf-8"))
         if info["format"] != FORMAT:
             raise ValueError("unknown format")
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{_shown(info_file)} is not a trigger word model record ({error}): run `make models`") from None
+        raise ValueError(f"{shown_path(info_file)} is not a trigger word model record ({error}): run `make models`") from None
     return info
 
 
@@ -137,12 +133,12 @@ def load_shipped_model(weights_file=WEIGHTS_FILE, info_file=INFO_FILE):
     info = read_info(info_file)
     weights_file = Path(weights_file)
     if not weights_file.is_file():
-        raise FileNotFoundError(f"missing {_shown(weights_file)}: run `make models` to train the trigger word model")
+        raise FileNotFoundError(f"missing {shown_path(weights_file)}: run `make models` to train the trigger word model")
     model = modelf((td.Tx, td.N_FREQ), dropout=info["dropout"])
     try:
         model.load_weights(weights_file)
     except Exception as error:  # noqa: BLE001 -- any damage to the file: say which file and how to rebuild
-        raise ValueError(f"cannot load {_shown(weights_file)} ({error}): run `make models` to rebuild it") from None
+        raise ValueError(f"cannot load {shown_path(weights_file)} ({error}): run `make models` to rebuild it") from None
     return model, info
 
 
@@ -207,7 +203,7 @@ def train_main():
     tmp_info.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     tmp_weights.replace(WEIGHTS_FILE)
     tmp_info.replace(INFO_FILE)
-    print(f"wrote {_shown(WEIGHTS_FILE)} and {_shown(INFO_FILE)}; total {time.time() - start:.0f} s")
+    print(f"wrote {shown_path(WEIGHTS_FILE)} and {shown_path(INFO_FILE)}; total {time.time() - start:.0f} s")
 
 
 def evaluate_main():

@@ -1,0 +1,29 @@
+"""Shipped model files: paths shown relative to the repository, and weights saved with their JSON record atomically."""
+import json
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shown_path(path):
+    """`path` relative to the repository root when it lies inside it (for messages), otherwise as given."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
+def save_weights_and_record(model, weights_file, record, record_file):
+    """Save `model`'s weights and the JSON `record` under hidden temporary names, then rename both.
+
+    A run that fails half-way leaves the previous files untouched (the data card's checks skip hidden names).
+    """
+    weights_file, record_file = Path(weights_file), Path(record_file)
+    temporary = [path.with_name(f".tmp-{os.getpid()}-{path.name}") for path in (weights_file, record_file)]
+    try:
+        model.save_weights(temporary[0])
+        temporary[1].write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        os.replace(temporary[0], weights_file)
+        os.replace(temporary[1], record_file)
+    finally:
+        for path in temporary:
+            path.unlink(missing_ok=True)
