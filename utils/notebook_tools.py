@@ -119,7 +119,9 @@ def execute(notebook, timeout=600):
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # per-cell timestamps: they only make every re-run a large diff
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(notebook.parent)}}).execute()
     # Resolve progress bars' carriage returns as JupyterLab does when it saves.
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
