@@ -21,7 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from utils.model_files import save_weights_and_record, shown_path
+from utils.model_files import load_weights_checked, save_weights_and_record, shown_path
 from utils.shakespeare import CHARACTER_MAP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,12 +309,7 @@ def load_shipped_model(weights_file=WEIGHTS_FILE, vocabulary_file=VOCABULARY_FIL
         raise ValueError(f"{shown_path(vocabulary_file)} is corrupt ({error}): {rebuild}") from None
     model = build_char_lstm(len(vocabulary), units=sizes["units"], embedding_dim=sizes["embedding_dim"],
                             num_layers=sizes["num_layers"])
-    try:
-        model.load_weights(weights_file)
-    except Exception as error:  # h5py and Keras raise many kinds for a damaged file
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        raise ValueError(f"{shown_path(weights_file)} could not be loaded ({type(error).__name__}: {first_line}): "
-                         f"{rebuild}") from None
+    load_weights_checked(model, weights_file, rebuild)
     info = {k: v for k, v in record.items() if k not in ("format", "characters")}
     return model, vocabulary, info
 

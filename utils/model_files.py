@@ -27,3 +27,13 @@ def save_weights_and_record(model, weights_file, record, record_file):
     finally:
         for path in temporary:
             path.unlink(missing_ok=True)
+
+
+def load_weights_checked(model, weights_file, rebuild):
+    """`model.load_weights(weights_file)`, or a ValueError naming the file, the cause and `rebuild` (how to fix it)."""
+    try:
+        model.load_weights(weights_file)
+    except Exception as error:  # h5py and Keras raise many kinds for a damaged file
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        raise ValueError(f"{shown_path(weights_file)} could not be loaded ({type(error).__name__}: {first_line}): "
+                         f"{rebuild}") from None

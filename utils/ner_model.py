@@ -21,7 +21,7 @@ from pathlib import Path
 
 import keras
 
-from utils.model_files import save_weights_and_record, shown_path
+from utils.model_files import load_weights_checked, save_weights_and_record, shown_path
 from utils.ner_data import TAGS, build_tagger, build_vocab, encode_tags, encode_words, load_ner_dataset, predict_tags
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,12 +194,7 @@ def load_tagger(variant, train=None, folder=DATA):
         raise ValueError(f"the vocabulary rebuilt from the data differs from the one {shown_path(path)} was trained "
                          f"with (another Faker version?): {rebuild}")
     model = build_tagger(len(vocab), **MODEL)
-    try:
-        model.load_weights(path)
-    except Exception as error:  # h5py and Keras raise many kinds for a damaged file
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        raise ValueError(f"{shown_path(path)} could not be loaded ({type(error).__name__}: {first_line}): "
-                         f"{rebuild}") from None
+    load_weights_checked(model, path, rebuild)
     return model, vocab, entry
 
 
