@@ -139,3 +139,12 @@ def test_emojify_test_uses_words_unseen_in_training():
     test = emojify_rows("test")
     unseen = [sentence for sentence, _ in test if set(emojify_words(sentence)) - train_words]
     assert len(unseen) >= len(test) / 4, f"only {len(unseen)} of {len(test)} test sentences have an unseen word"
+
+
+def test_emojify_training_shares_no_four_word_run_with_a_test_sentence():
+    def runs(sentence):
+        words = emojify_words(sentence)
+        return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+    test_runs = set().union(*(runs(sentence) for sentence, _ in emojify_rows("test")))
+    leaks = [sentence for sentence, _ in emojify_rows("train") if runs(sentence) & test_runs]
+    assert not leaks, f"training sentences sharing four consecutive words with a test sentence: {leaks[:5]}"

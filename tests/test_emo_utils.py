@@ -48,3 +48,18 @@ def test_confusion_matrix_counts():
     matplotlib.use("Agg")
     counts = plot_confusion_matrix([0, 0, 1, 4], [0, 1, 1, 4])
     assert counts[0, 0] == 1 and counts[0, 1] == 1 and counts[1, 1] == 1 and counts[4, 4] == 1 and counts.sum() == 4
+
+
+def test_held_out_word_split_keeps_every_held_out_word_out_of_training():
+    from utils.emo_utils import held_out_word_split
+    X = np.array(["i love pizza", "i love tennis", "we ate pasta", "we played golf", "i adore you", "the pizza was hot"])
+    Y = np.arange(len(X))
+    rank = {"i": 1, "we": 2, "the": 3, "love": 10, "was": 4, "ate": 20, "played": 21, "you": 5,
+            "pizza": 30, "tennis": 31, "pasta": 32, "golf": 33, "adore": 34, "hot": 35}
+    for seed in range(5):
+        (Xt, Yt), (Xv, Yv), held = held_out_word_split(X, Y, rare_from_rank=10, word_rank=rank, share=0.3, seed=seed)
+        assert held and not held & {"i", "we", "the", "was", "you"}  # frequent words are never held out
+        assert sorted(Yt.tolist() + Yv.tolist()) == Y.tolist()      # a partition of the sentences
+        assert len(Xv) >= 0.3 * len(X)
+        assert all(set(tokenize(s)) & held for s in Xv)
+        assert not any(set(tokenize(s)) & held for s in Xt)

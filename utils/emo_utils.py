@@ -1,4 +1,4 @@
-"""Helpers for W2A2 Emojify: the sentence data, tokenising, emoji labels and plots."""
+"""Helpers for W2A2 Emojify: the sentence data, tokenising, word-held-out validation splits, emoji labels and plots."""
 import csv
 import re
 import warnings
@@ -57,6 +57,25 @@ def known_words(sentence, vocabulary):
     if unknown:
         warnings.warn(f"skipping unknown word(s) {unknown} in {sentence!r}", stacklevel=2)
     return known
+
+
+def held_out_word_split(X, Y, rare_from_rank, word_rank, share=0.2, seed=0):
+    """(train, validation, held_out_words): a validation split whose sentences all use a word training never does.
+
+    Like the test set, so that choices made on it reward generalising to unseen words. Words of frequency rank
+    `rare_from_rank` or more (by `word_rank`, e.g. GloVe's row order) are held out in a random order until at
+    least `share` of the sentences contain one; those sentences form the validation split.
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    words = [set(tokenize(s)) for s in X]
+    candidates = sorted({w for ws in words for w in ws if word_rank.get(w, 0) >= rare_from_rank})
+    held_out, in_validation = set(), np.zeros(len(X), dtype=bool)
+    for word in np.random.default_rng(seed).permutation(candidates):
+        held_out.add(str(word))
+        in_validation |= np.array([str(word) in ws for ws in words])
+        if in_validation.mean() >= share:
+            break
+    return (X[~in_validation], Y[~in_validation]), (X[in_validation], Y[in_validation]), held_out
 
 
 def print_predictions(X, pred):

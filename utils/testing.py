@@ -82,7 +82,7 @@ def _output_shape(layer):
 def _key_config(layer):
     config = layer.get_config()
     keys = ("units", "activation", "recurrent_activation", "return_sequences", "return_state",
-            "rate", "input_dim", "output_dim", "trainable", "num_heads", "key_dim", "axes", "n")
+            "rate", "stddev", "input_dim", "output_dim", "trainable", "num_heads", "key_dim", "axes", "n")
     return {k: config[k] for k in keys if k in config}
 
 

@@ -143,6 +143,7 @@ def Emojify_V2_test(target):
     expected = [
         ["InputLayer", (None, 4), 0, {}],
         ["Embedding", (None, 4, 50), 7 * 50, {"trainable": False}],
+        ["GaussianNoise", (None, 4, 50), 0, {"stddev": 0.2}],
         ["LSTM", (None, 4, 128), lstm1, {"units": 128, "return_sequences": True}],
         ["Dropout", (None, 4, 128), 0, {"rate": 0.5}],
         ["LSTM", (None, 128), lstm2, {"units": 128, "return_sequences": False}],
