@@ -131,6 +131,15 @@ def with_unseen_names(examples, seed=0):
     return [rename(ex, rng.choice(UNSEEN_PEOPLE)) for ex in examples]
 
 
+def with_hidden_names(examples, rate, seed=0):
+    """The examples with the asked person renamed to `<unk>` in a share `rate` of them (seeded), so that a model
+    trained on them learns to match an unknown name in the question with the same unknown name in the story."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"rate must be between 0 and 1, got {rate}")
+    rng = random.Random(seed)
+    return [rename(ex, UNK) if rng.random() < rate else ex for ex in examples]
+
+
 # --- Text and ids ---------------------------------------------------------------------------------------------
 
 def tokenize(text):

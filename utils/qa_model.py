@@ -143,6 +143,13 @@ def build_training_model(vocab_size, seed=0, **settings):
 
 TRAINING = dict(epochs=60, stories_per_epoch=10000, batch_size=64, learning_rate=2e-3, warmup_epochs=1,
                 advance_at=0.9, seed=0)
+# Then a second stage on whole stories where 30% of the asked names are hidden as <unk>, so that names the model
+# has never seen still work. Chosen on 1,000 validation stories (seed 5) with and without unseen names, not on
+# the held-out stories: 12 epochs at 1e-3 took unseen names from 38.8% to 99.7% exact match, known names from
+# 99.6% to 99.2%; 4 epochs at 5e-4 with 10% hidden reached only 65.3%. (Hiding 10% from the start of the
+# curriculum instead stalled it at 6 sentences for 30 epochs.)
+NAME_TUNING = dict(epochs=12, stories_per_epoch=10000, batch_size=64, learning_rate=1e-3, warmup_epochs=0,
+                   hidden_name_rate=0.3, first_level=qa_data.MAX_SENTENCES, seed=7)
 
 
 def compile_for_training(model, learning_rate, total_steps, warmup_steps):
@@ -171,14 +178,15 @@ def held_out_stories(m=1000):
 
 
 def train_curriculum(model, word_to_id, epochs, stories_per_epoch=10000, batch_size=64, learning_rate=2e-3,
-                     warmup_epochs=1, advance_at=0.9, seed=0, first_level=2, last_level=qa_data.MAX_SENTENCES,
-                     held_out=None, verbose=True):
+                     warmup_epochs=1, advance_at=0.9, hidden_name_rate=0.0, seed=0, first_level=2,
+                     last_level=qa_data.MAX_SENTENCES, held_out=None, verbose=True):
     """Train on fresh stories with an adaptive curriculum; returns the record of every epoch.
 
     The longest story of an epoch (the level) starts at `first_level` sentences (2: only the name in the question
     tells the two places apart) and grows by one sentence each time the model's exact match on 500 validation
     stories of the current level reaches `advance_at`, up to `last_level`. Every epoch draws new stories (seed
-    1000 * (seed + 1) + epoch), never one of the held-out stories. With `held_out` (QAExamples), their exact match
+    1000 * (seed + 1) + epoch), never one of the held-out stories; in a share `hidden_name_rate` of them the asked
+    person is renamed to `<unk>` (see `qa_data.with_hidden_names`). With `held_out` (QAExamples), their exact match
     is recorded after every epoch too (for the plot only: it decides nothing).
     """
     import tensorflow as tf
@@ -193,6 +201,7 @@ def train_curriculum(model, word_to_id, epochs, stories_per_epoch=10000, batch_s
     for epoch in range(epochs):
         epoch_seed = 1000 * (seed + 1) + epoch
         stories = qa_data.make_dataset(stories_per_epoch, seed=epoch_seed, max_sentences=level, exclude=held_out)
+        stories = qa_data.with_hidden_names(stories, hidden_name_rate, seed=epoch_seed)
         X, starts, ends = qa_data.encode_dataset(stories, word_to_id)
         batches = LengthBatches(X.astype(np.int32), starts.astype(np.int32), ends.astype(np.int32), batch_size,
                                 seed=epoch_seed)
@@ -214,21 +223,33 @@ def train_curriculum(model, word_to_id, epochs, stories_per_epoch=10000, batch_s
 
 
 def train(epochs=TRAINING["epochs"], weights=WEIGHTS, config=CONFIG):
-    """`make models`: train the QA model from scratch and save its weights and a JSON record into data/."""
+    """`make models`: train the QA model from scratch (curriculum, then name tuning) and save its weights and a
+    JSON record into data/."""
     settings = dict(TRAINING, epochs=epochs)
     vocab = qa_data.vocabulary()
     word_to_id = {w: i for i, w in enumerate(vocab)}
     model = build_training_model(len(vocab), seed=settings["seed"], **MODEL)
+    held_out = held_out_stories()
+    unseen = qa_data.with_unseen_names(held_out, seed=0)
     start = time.time()
-    history = train_curriculum(model, word_to_id, held_out=held_out_stories(), **settings)
+    history = train_curriculum(model, word_to_id, held_out=held_out, **settings)
+    unseen_before = span_exact_match(model, *qa_data.encode_dataset(unseen, word_to_id))
+    print(f"name tuning: {NAME_TUNING}", flush=True)
+    tuning = train_curriculum(model, word_to_id, held_out=held_out, **NAME_TUNING)
     seconds = time.time() - start
+    final = {"held_out": span_exact_match(model, *qa_data.encode_dataset(held_out, word_to_id)),
+             "held_out_unseen_names": span_exact_match(model, *qa_data.encode_dataset(unseen, word_to_id))}
     weights, config = Path(weights), Path(config)
     model.save_weights(weights)
     record = {"vocabulary": vocab, "model": MODEL, "max_len": qa_data.MAX_LEN, "max_span_len": 3,
-              "training": settings, **history, "seconds": round(seconds)}
+              "training": settings, **history,
+              "unseen_names_exact_match_after_curriculum": round(unseen_before, 4),
+              "name_tuning": {"settings": NAME_TUNING, **tuning},
+              "final_exact_match": {k: round(v, 4) for k, v in final.items()}, "seconds": round(seconds)}
     config.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    print(f"saved {weights.name} and {config.name}: held-out exact match "
-          f"{history['held_out_exact_match'][-1]:.3f} after {seconds:.0f} s")
+    print(f"saved {weights.name} and {config.name}: held-out exact match {final['held_out']:.3f}, with the asked "
+          f"person renamed to an unseen name {final['held_out_unseen_names']:.3f} (before name tuning "
+          f"{unseen_before:.3f}), {seconds:.0f} s")
     return model, record
 
 
