@@ -7,14 +7,13 @@ Writes benchmarks/results/analogy_speed.md.
     .venv/bin/python benchmarks/analogy_speed.py [--repeats 3]
 """
 import argparse
-import os
-import platform
 import statistics
 import time
 from datetime import date
 
 import numpy as np
 
+from utils.machine import machine_and_versions
 from utils.notebook_tools import ROOT, load_definitions
 from utils.w2v_utils import glove_embeddings, read_glove_vecs
 
@@ -54,8 +53,7 @@ def main():
         f"Measured {date.today().isoformat()} with `.venv/bin/python benchmarks/analogy_speed.py` (part of "
         f"`make bench`): {len(TRIADS)} analogies x {args.repeats} repeats over all {len(embeddings.words):,} GloVe "
         "words, the two versions timed in turn; both give the same answers.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}.",
+        f"Machine: {machine_and_versions(np)}.",
         "",
         "| version | median time per analogy |",
         "|---|---|",

@@ -9,8 +9,6 @@ Reports characters per second and the training time each needs to reach several 
     .venv/bin/python benchmarks/char_lm_speed.py [--loop-budget 40] [--batch-budget 5]
 """
 import argparse
-import os
-import platform
 import time
 from datetime import date
 
@@ -18,6 +16,7 @@ import numpy as np
 
 from utils.char_lm import (build_vocabulary, encode_name, initialize_parameters, load_names, per_char_loss,
                            train_dev_split, train_minibatch)
+from utils.machine import machine_and_versions
 from utils.notebook_tools import ROOT, load_definitions
 
 NOTEBOOK = ROOT / "Week-1/W1A2_Dinosaur_Island/Dinosaur_Island_Character_Level_Language_Model.ipynb"
@@ -96,8 +95,7 @@ def main():
         "`make bench`): both trainers in one process, one after the other, on the same "
         f"{len(train)} training names; held-out loss (nats per character) on {len(dev)} other names, checked every "
         "200 names (loop) or every epoch (minibatch); checking is not counted in the times.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}.",
+        f"Machine: {machine_and_versions(np)}.",
         "",
         *rows,
         "",

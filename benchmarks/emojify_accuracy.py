@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import io
 import os
-import platform
 import time
 from datetime import date
 
@@ -27,6 +26,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from utils.emo_utils import TEST_CSV, TRAIN_CSV, convert_to_one_hot, held_out_word_split, read_csv  # noqa: E402
+from utils.machine import machine_and_versions  # noqa: E402
 from utils.notebook_tools import ROOT, load_definitions  # noqa: E402
 from utils.w2v_utils import glove_word_indices, read_glove_vecs  # noqa: E402
 
@@ -107,8 +107,7 @@ def main():
         f"Measured {date.today().isoformat()} with `.venv/bin/python benchmarks/emojify_accuracy.py` (part of "
         f"`make bench`), {len(train[0])} training and {len(test[0])} test sentences, "
         f"{time.perf_counter() - start:.0f} s in all.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}.",
+        f"Machine: {machine_and_versions(np, tf, keras)}.",
         "",
         "## Test accuracy",
         "",

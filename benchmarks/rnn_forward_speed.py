@@ -10,17 +10,16 @@ Everything runs in float32, Keras' default. Writes benchmarks/results/rnn_forwar
 """
 import argparse
 import os
-import platform
 import statistics
 import time
 from datetime import date
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from utils.machine import machine_and_versions  # noqa: E402
 from utils.notebook_tools import ROOT, load_definitions  # noqa: E402
 from utils.rnn_utils import (GRU_RESET_AFTER_PARAMETERS, LSTM_PARAMETERS, gru_keras_weights,  # noqa: E402
                              initialize_parameters, lstm_keras_weights, to_keras_sequence)
@@ -104,8 +103,7 @@ def main():
         f"Shapes: batch {M}, {T_X} time steps, {N_X} inputs, {N_A} units; our passes also compute a "
         f"{N_Y}-class softmax prediction at every step (Keras' layers do not). "
         "The GRU is compared in Keras' default variant (`reset_after=True`).",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}; float32 throughout.",
+        f"Machine: {machine_and_versions(np, tf, keras)}; float32 throughout.",
         "",
         table(results),
         "",

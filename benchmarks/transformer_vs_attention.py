@@ -9,7 +9,6 @@ Writes benchmarks/results/transformer_vs_attention.md.
     .venv/bin/python benchmarks/transformer_vs_attention.py
 """
 import os
-import platform
 import time
 from datetime import date
 
@@ -19,6 +18,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from utils.date_transformer import EPOCHS, date_splits, held_out_exact_match, train_transformer  # noqa: E402
+from utils.machine import machine_and_versions  # noqa: E402
 from utils.nmt_utils import exact_match, load_dataset, preprocess_data  # noqa: E402
 from utils.notebook_tools import ROOT, load_definitions  # noqa: E402
 
@@ -93,8 +93,7 @@ def main():
         f"`make bench`): both trained on the same {len(dataset):,} dates and evaluated on the same "
         f"{len(test_set):,} held-out dates, one after the other in one process ({time.perf_counter() - start:.0f} s "
         "in all).",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores; Python {platform.python_version()}, "
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__}. Times are wall-clock and depend on the load.",
+        f"Machine: {machine_and_versions(tf, keras)}. Times are wall-clock and depend on the load.",
         "",
         *table,
         "",

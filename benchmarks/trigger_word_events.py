@@ -10,7 +10,6 @@ benchmarks/results/trigger_word_events.md.
     .venv/bin/python benchmarks/trigger_word_events.py
 """
 import os
-import platform
 import time
 from datetime import date
 
@@ -21,6 +20,7 @@ import tensorflow as tf  # noqa: E402
 
 from utils import td_utils as td  # noqa: E402
 from utils import trigger_model as tm  # noqa: E402
+from utils.machine import machine_and_versions  # noqa: E402
 from utils.notebook_tools import ROOT  # noqa: E402
 
 RESULTS = ROOT / "benchmarks/results/trigger_word_events.md"
@@ -45,8 +45,7 @@ def main():
         "",
         f"Measured {date.today().isoformat()} with `.venv/bin/python benchmarks/trigger_word_events.py` (part of "
         f"`make bench`), {time.time() - start:.0f} s in all.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}.",
+        f"Machine: {machine_and_versions(np, tf, keras)}.",
         "",
         f"Shipped weights `data/trigger_word_model.weights.h5`: {info['epochs']} epochs over "
         f"{info['training']['n_train']:,} synthetic examples ({info['seconds']['training']} s of training). "

@@ -37,3 +37,20 @@ def load_weights_checked(model, weights_file, rebuild):
         first_line = (str(error).strip().splitlines() or [""])[0]
         raise ValueError(f"{shown_path(weights_file)} could not be loaded ({type(error).__name__}: {first_line}): "
                          f"{rebuild}") from None
+
+
+def read_record(record_file, fmt, model_name, valid=lambda record: True):
+    """The JSON record saved beside a model's weights, if its "format" is `fmt` and `valid(record)` holds.
+
+    Errors name the file and say to run `make models` (FileNotFoundError if it is missing, ValueError otherwise).
+    """
+    record_file = Path(record_file)
+    if not record_file.is_file():
+        raise FileNotFoundError(f"missing {shown_path(record_file)}: run `make models` to train the {model_name}")
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        if record["format"] != fmt or not valid(record):
+            raise ValueError("unknown format")
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{shown_path(record_file)} is not a {model_name} record ({error}): run `make models`") from None
+    return record

@@ -16,7 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from utils.model_files import shown_path
+from utils.model_files import read_record, shown_path
 from utils import music_utils as mu
 from utils.music_synth import SAMPLE_RATE, synthesize, write_wav
 
@@ -90,16 +90,7 @@ def save_weights(LSTM_cell, densor, vocabulary, info=None, weights_file=WEIGHTS_
 
 def read_info(info_file=INFO_FILE):
     """The JSON record written with the shipped weights; errors name the file."""
-    info_file = Path(info_file)
-    if not info_file.is_file():
-        raise FileNotFoundError(f"missing {shown_path(info_file)}: run `make models` to train the jazz model")
-    try:
-        info = json.loads(info_file.read_text(encoding="utf-8"))
-        if info["format"] != FORMAT or not isinstance(info["vocabulary"], list):
-            raise ValueError("unknown format")
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{shown_path(info_file)} is not a jazz model record ({error}): run `make models`") from None
-    return info
+    return read_record(info_file, FORMAT, "jazz model", valid=lambda info: isinstance(info["vocabulary"], list))
 
 
 def load_weights(LSTM_cell, densor, vocabulary, weights_file=WEIGHTS_FILE, info_file=INFO_FILE):

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from utils.model_files import shown_path
+from utils.model_files import read_record, shown_path
 from utils import td_utils as td
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,16 +116,8 @@ def dev_report(probs, Y, ends, threshold):
 
 
 def read_info(info_file=INFO_FILE):
-    info_file = Path(info_file)
-    if not info_file.is_file():
-        raise FileNotFoundError(f"missing {shown_path(info_file)}: run `make models` to train the trigger word model")
-    try:
-        info = json.loads(info_file.read_text(encoding="utf-8"))
-        if info["format"] != FORMAT:
-            raise ValueError("unknown format")
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{shown_path(info_file)} is not a trigger word model record ({error}): run `make models`") from None
-    return info
+    """The JSON record written with the shipped weights; errors name the file."""
+    return read_record(info_file, FORMAT, "trigger word model")
 
 
 def load_shipped_model(weights_file=WEIGHTS_FILE, info_file=INFO_FILE):
