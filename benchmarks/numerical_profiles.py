@@ -114,6 +114,9 @@ def main(argv=None):
     parser.add_argument("--tree", default="working", help="'working' (default) or a commit, e.g. HEAD")
     parser.add_argument("--profiles", nargs="+", choices=list(PROFILES), default=list(PROFILES))
     args = parser.parse_args(argv)
+    if args.tree != "working":  # name the commit, not a moving ref such as HEAD
+        args.tree = subprocess.run(["git", "rev-parse", "--short", args.tree], cwd=ROOT, check=True,
+                                   capture_output=True, text=True).stdout.strip()
     rows = []
     with tempfile.TemporaryDirectory(prefix="profiles-") as tmp:
         copy = Path(tmp)
