@@ -41,6 +41,8 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 	$(BIN)/python benchmarks/emojify_accuracy.py
 	$(BIN)/python benchmarks/trigger_word_events.py
 	$(BIN)/python benchmarks/transformer_vs_attention.py
+	$(BIN)/python benchmarks/test_suite_time.py
+	$(BIN)/python benchmarks/numerical_profiles.py  # about an hour: every notebook under seven profiles
 
 models: $(STAMP)  ## retrain every shipped model from scratch into data/ (about 30 minutes on 2 CPU cores)
 	$(BIN)/python -m utils.char_lstm train
