@@ -77,13 +77,49 @@ def blank_solutions(source):
 
 
 def make_exercise(nb):
-    """An exercise copy of a solution notebook: solutions blanked, outputs cleared."""
+    """An exercise copy of a solution notebook: solutions blanked, outputs cleared, and under each graded
+    function's demo and test cells the output they print with the solution, to compare with."""
     exercise = copy.deepcopy(nb)
+    expected = {id(cell): expected_output_cell(cell) for cell in graded_demo_cells(exercise)}
+    cells = []
     for cell in exercise.cells:
         if cell.cell_type == "code":
             cell.source = blank_solutions(cell.source)
+            cells += [cell] + ([expected[id(cell)]] if expected.get(id(cell)) else [])
             cell.outputs, cell.execution_count = [], None
+        else:
+            cells.append(cell)
+    exercise.cells = cells
     return exercise
+
+
+def graded_demo_cells(nb):
+    """The code cells from each graded function's cell to its test call (the demo and the test)."""
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    demos = []
+    for i, cell in enumerate(code):
+        for name in GRADED.findall(cell.source):
+            for following in code[i + 1:i + 3]:
+                demos.append(following)
+                if f"{name}_test(" in following.source:
+                    break
+    return demos
+
+
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def expected_output_cell(cell):
+    """A Markdown cell quoting what a solution cell printed, or None when it printed nothing."""
+    text = ANSI_CODES.sub("", "".join(o.text for o in cell.outputs if o.output_type == "stream")).strip()
+    if not text:
+        return None
+    machine_dependent = "nbval-ignore-output" in cell.metadata.get("tags", [])
+    note = " (computed on the machine that stored the solution; yours may differ in the last digits)" \
+        if machine_dependent else ""
+    markdown = nbformat.v4.new_markdown_cell(f"**Expected output**{note}:\n\n```text\n{text}\n```")
+    markdown.id = f"{cell.id}-expected" if "id" in cell else markdown.id
+    return markdown
 
 
 CODE_SPANS = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
@@ -172,6 +208,12 @@ def load_definitions(notebook):
     carries the tag "definitions" (e.g. layers shared by graded functions), so tests and benchmarks use the
     notebook's own graded functions, not a copy.
     """
+    namespace = definitions_namespace(notebook)
+    return SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+
+
+def definitions_namespace(notebook):
+    """The globals a notebook's definition cells leave behind (see `load_definitions`), as a dict."""
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     namespace = {"__name__": f"notebook_{notebook.stem}"}
@@ -183,7 +225,7 @@ def load_definitions(notebook):
             tagged = "definitions" in cell.metadata.get("tags", [])
             if tagged or all(_is_definition(node) for node in tree.body):
                 exec(compile(tree, f"{notebook.name}", "exec"), namespace)
-    return SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+    return namespace
 
 
 def load_public_tests(notebook):

@@ -9,6 +9,11 @@ import numpy as np
 class GradedTestFailure(AssertionError):
     """A graded test failed; the message says what was expected and what was found."""
 
+    def _render_traceback_(self):
+        """How Jupyter shows it: the message first, and no frames of test helpers (IPython's hook)."""
+        return [f"\033[91mGradedTestFailure: {self}\033[0m",
+                "The test stopped at the first difference it found: fix it, run your cell again, then this one."]
+
 
 def assert_type(value, expected_type, name):
     """Fail unless `value` is an instance of `expected_type`."""
