@@ -168,3 +168,11 @@ def test_every_solution_block_carries_hints(notebook):
                 bare.append(f"{', '.join(GRADED.findall(cell.source))} ({len(code_lines)} lines, {len(hints)} hints)")
     assert not bare, f"solution blocks with too few hint comments for the exercise copy: {bare}"
 
+
+
+def test_the_map_of_utils_names_every_module():
+    import utils
+    listed = set(re.findall(r"^    (\w+)\s{2,}", utils.__doc__, re.M))
+    modules = {path.stem for path in (ROOT / "utils").glob("*.py") if path.stem != "__init__"}
+    assert not modules - listed, f"add these modules to the map in utils/__init__.py: {sorted(modules - listed)}"
+    assert not listed - modules, f"the map in utils/__init__.py names modules that do not exist: {sorted(listed - modules)}"

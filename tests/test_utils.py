@@ -208,3 +208,10 @@ def test_library_noise_is_stripped_and_sanitized_alike():
         sanitized = re.sub(regex, replace, sanitized)
     assert sanitized == "a warning the learner should see\n"
     assert Path(ROOT / "nbval_sanitize.cfg").exists()
+
+
+def test_a_failed_graded_test_shows_its_message_first_in_jupyter():
+    """IPython renders an exception with `_render_traceback_` by that method: the message, no helper frames."""
+    lines = GradedTestFailure("a_next differs: check the activation")._render_traceback_()
+    assert "GradedTestFailure: a_next differs: check the activation" in lines[0]
+    assert not any("File " in line for line in lines)
