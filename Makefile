@@ -44,7 +44,7 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 	$(BIN)/python benchmarks/test_suite_time.py
 	$(BIN)/python benchmarks/numerical_profiles.py  # about an hour: every notebook under seven profiles
 
-models: $(STAMP)  ## retrain every shipped model from scratch into data/ (about 30 minutes on 2 CPU cores)
+models: $(STAMP)  ## retrain the six shipped models from scratch into data/ (about 1 h 45 min on 2 CPU cores; times per model in data/README.md)
 	$(BIN)/python -m utils.char_lstm train
 	$(BIN)/python -m utils.music_model train
 	$(BIN)/python -m utils.trigger_model train

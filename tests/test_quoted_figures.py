@@ -1,0 +1,101 @@
+"""A figure is written once: every result the README, the weekly notes or the data card quotes equals its record.
+
+The records are the JSON files the trainers write next to the shipped weights (`make models`). After retraining,
+this test names each document and figure to update.
+"""
+import json
+import re
+
+import pytest
+
+from utils.notebook_tools import ROOT
+
+
+def percent(value):
+    return f"{100 * value:.1f}%"
+
+
+# (document, pattern whose group is the quoted figure, record in data/, key path in the record, format)
+QUOTES = [
+    # W3A2 trigger word model: dev-set event metrics
+    ("README.md", r"event F1 (\d\.\d+), where", "trigger_word_model.json", "dev.f1", ".3f"),
+    ("README.md", r"always-0 scores 0 with frame accuracy (\d\.\d+)\)", "trigger_word_model.json",
+     "dev.all_zeros_frame_accuracy", ".3f"),
+    ("Week-3/README.md", r"On the (\d+) dev clips", "trigger_word_model.json", "dev.n_clips", "d"),
+    ("Week-3/README.md", r"dev clips \((\d+) words\)", "trigger_word_model.json", "dev.n_events", "d"),
+    ("Week-3/README.md", r"reaches precision (\d\.\d+), recall", "trigger_word_model.json", "dev.precision", ".3f"),
+    ("Week-3/README.md", r"recall (\d\.\d+), \*\*F1", "trigger_word_model.json", "dev.recall", ".3f"),
+    ("Week-3/README.md", r"\*\*F1 (\d\.\d+)\*\* \(threshold", "trigger_word_model.json", "dev.f1", ".3f"),
+    ("Week-3/README.md", r"\(threshold (\d\.\d+), chosen", "trigger_word_model.json", "threshold", ".2f"),
+    ("Week-3/README.md", r"with frame accuracy (\d\.\d+); a model", "trigger_word_model.json",
+     "dev.frame_accuracy", ".3f"),
+    ("data/README.md", r"\((\d+) clips, \d+ spoken", "trigger_word_model.json", "dev.n_clips", "d"),
+    ("data/README.md", r"clips, (\d+) spoken \"activate\"", "trigger_word_model.json", "dev.n_events", "d"),
+    ("data/README.md", r"steps apart\): precision (\d\.\d+),", "trigger_word_model.json", "dev.precision", ".3f"),
+    ("data/README.md", r"\*\*event F1 (\d\.\d+)\*\*", "trigger_word_model.json", "dev.f1", ".3f"),
+    ("data/README.md", r"\((\d+) correct,", "trigger_word_model.json", "dev.tp", "d"),
+    ("data/README.md", r"correct, (\d+) false", "trigger_word_model.json", "dev.fp", "d"),
+    ("data/README.md", r"alarms, (\d+) missed", "trigger_word_model.json", "dev.fn", "d"),
+    ("data/README.md", r"missed\); frame accuracy (\d\.\d+)\.", "trigger_word_model.json", "dev.frame_accuracy",
+     ".3f"),
+    ("data/README.md", r"always-0 baseline: frame accuracy\s+(\d\.\d+)", "trigger_word_model.json",
+     "dev.all_zeros_frame_accuracy", ".3f"),
+    ("data/README.md", r"Threshold chosen on val: (\d\.\d+)\.", "trigger_word_model.json", "threshold", ".2f"),
+    ("data/README.md", r"spent: (\d+) epochs ran", "trigger_word_model.json", "epochs", "d"),
+    ("data/README.md", r"measured:\*\* (\d+) s \(\S+ min\) of training", "trigger_word_model.json",
+     "seconds.training", "d"),
+    ("data/README.md", r"of training and (\d+) s in all", "trigger_word_model.json", "seconds.total", "d"),
+    # W4 NER lab: micro F1 of the four taggers (validation / test)
+    ("README.md", r"test micro F1 (\d\.\d+) →", "ner_tagger.json", "variants.plain.test_micro_f1", ".2f"),
+    ("README.md", r"test micro F1 \d\.\d+ → (\d\.\d+)", "ner_tagger.json", "variants.shape_dropout.test_micro_f1",
+     ".2f"),
+    ("data/README.md", r"`shape_dropout`\s+(\d\.\d+) /", "ner_tagger.json", "variants.shape_dropout.val_micro_f1",
+     ".3f"),
+    ("data/README.md", r"`shape_dropout`\s+\d\.\d+ / (\d\.\d+)", "ner_tagger.json",
+     "variants.shape_dropout.test_micro_f1", ".3f"),
+    ("data/README.md", r"`plain_dropout` (\d\.\d+) /", "ner_tagger.json", "variants.plain_dropout.val_micro_f1", ".3f"),
+    ("data/README.md", r"`plain_dropout` \d\.\d+ / (\d\.\d+)", "ner_tagger.json",
+     "variants.plain_dropout.test_micro_f1", ".3f"),
+    ("data/README.md", r"`shape`\s+(\d\.\d+) /", "ner_tagger.json", "variants.shape.val_micro_f1", ".3f"),
+    ("data/README.md", r"`shape`\s+\d\.\d+ / (\d\.\d+)", "ner_tagger.json", "variants.shape.test_micro_f1", ".3f"),
+    ("data/README.md", r"`plain` (\d\.\d+) /", "ner_tagger.json", "variants.plain.val_micro_f1", ".3f"),
+    ("data/README.md", r"`plain` \d\.\d+ / (\d\.\d+)", "ner_tagger.json", "variants.plain.test_micro_f1", ".3f"),
+    ("data/README.md", r"Kept epochs: `plain` (\d+),", "ner_tagger.json", "variants.plain.epoch", "d"),
+    ("data/README.md", r"`shape` (\d+),\s+`plain_dropout`", "ner_tagger.json", "variants.shape.epoch", "d"),
+    ("data/README.md", r"`plain_dropout` (\d+), `shape_dropout`", "ner_tagger.json", "variants.plain_dropout.epoch",
+     "d"),
+    ("data/README.md", r"`shape_dropout` (\d+) \(validation", "ner_tagger.json", "variants.shape_dropout.epoch", "d"),
+    # W4 question-answering lab
+    ("README.md", r"([\d.]+%) exact match on 1,000 held-out stories", "qa_transformer.json",
+     "final_exact_match.held_out", percent),
+    ("README.md", r"read as `<unk>` \(([\d.]+%) →", "qa_transformer.json",
+     "unseen_names_exact_match_after_curriculum", percent),
+    ("README.md", r"`<unk>` \([\d.]+% → ([\d.]+%)", "qa_transformer.json", "final_exact_match.held_out_unseen_names",
+     percent),
+    ("data/README.md", r"held-out stories: ([\d.]+%)", "qa_transformer.json", "final_exact_match.held_out", percent),
+    ("data/README.md", r"Training took (\d+) s in all", "qa_transformer.json", "seconds", "d"),
+    # W1A3 jazz LSTM
+    ("data/README.md", r"It reaches (\d\.\d+) nats per symbol", "jazz_lstm.json", "loss_per_symbol_nats", ".3f"),
+]
+
+
+def record_value(record_name, key):
+    value = json.loads((ROOT / "data" / record_name).read_text(encoding="utf-8"))
+    for part in key.split("."):
+        value = value[part]
+    return value
+
+
+def formatted(value, fmt):
+    return fmt(value) if callable(fmt) else format(value, fmt)
+
+
+@pytest.mark.parametrize("document,pattern,record_name,key,fmt", QUOTES,
+                         ids=[f"{q[0]}:{q[3]}" for q in QUOTES])
+def test_quoted_figure_equals_its_record(document, pattern, record_name, key, fmt):
+    text = (ROOT / document).read_text(encoding="utf-8")
+    quoted = re.findall(pattern, text)
+    assert quoted, f"{document} no longer quotes this figure (pattern {pattern!r}): update the test's table"
+    expected = formatted(record_value(record_name, key), fmt)
+    wrong = [figure for figure in quoted if figure != expected]
+    assert not wrong, f"{document} quotes {wrong[0]} where data/{record_name} ({key}) records {expected}"
