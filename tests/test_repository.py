@@ -3,7 +3,6 @@ free of solutions. (That the graded tests pass on the solutions and catch wrong 
 import ast
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -11,7 +11,8 @@ Course helpers (named as in the course)
     w2v_utils         W2A1: GloVe 6B 50d word vectors, offline; look-ups and nearest neighbours
     emo_utils         W2A2: the Emojify sentences, tokenising, held-out splits, emoji labels and plots
     nmt_utils         W3A1: human-readable dates paired with ISO dates, vocabularies and encodings
-    td_utils          W3A2: audio helpers, the synthetic trigger-word dataset, event-level metrics
+    td_utils          W3A2: audio helpers, the synthetic trigger-word dataset (made by the notebook's own
+                      create_training_example; no copy of a graded function), event-level metrics
 
 Shared building blocks (used by a notebook, not an exercise in it)
     transformer       W4 labs: positional encodings, an encoder block and a token encoder
@@ -44,3 +45,7 @@ Maintainer tooling
     foreign_profile   `make test`'s second numerical profile: computing like a narrower CPU
     machine           the machine and library versions, as benchmark reports state them
 """
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+DATA = ROOT / "data"

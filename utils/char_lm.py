@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from utils import ROOT
 from utils.rnn_utils import RNN_PARAMETERS, initialize_parameters as _initialize, softmax
 
-ROOT = Path(__file__).resolve().parent.parent
 DINOS = ROOT / "data" / "dinos.txt"
 END = "\n"
 WEIGHTS = ("Wax", "Waa", "Wya", "ba", "by")

@@ -21,10 +21,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from utils import ROOT
 from utils.model_files import load_weights_checked, save_weights_and_record, shown_path
 from utils.shakespeare import CHARACTER_MAP
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 WEIGHTS_FILE = DATA / "shakespeare_char_lstm.weights.h5"
 VOCABULARY_FILE = DATA / "shakespeare_char_lstm.json"

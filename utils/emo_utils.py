@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+from utils import ROOT
+
 TRAIN_CSV = ROOT / "data" / "emojify_train.csv"
 TEST_CSV = ROOT / "data" / "emojify_test.csv"
 EMOJIS = {0: "\u2764\ufe0f", 1: "\u26be", 2: "\U0001f604", 3: "\U0001f61e", 4: "\U0001f374"}

@@ -3,7 +3,8 @@ import json
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from utils import ROOT
+
 
 
 def shown_path(path):

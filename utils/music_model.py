@@ -16,11 +16,11 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from utils import ROOT
 from utils.model_files import read_record, shown_path
 from utils import music_utils as mu
 from utils.music_synth import SAMPLE_RATE, synthesize, write_wav
 
-ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_FILE = ROOT / "data" / "jazz_lstm.weights.h5"
 INFO_FILE = ROOT / "data" / "jazz_lstm.json"
 N_A = 64  # hidden units of the LSTM

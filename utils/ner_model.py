@@ -21,10 +21,10 @@ from pathlib import Path
 
 import keras
 
+from utils import ROOT
 from utils.model_files import load_weights_checked, save_weights_and_record, shown_path
 from utils.ner_data import TAGS, build_tagger, build_vocab, encode_tags, encode_words, load_ner_dataset, predict_tags
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 RECORD_NAME = "ner_tagger.json"  # the training record of all variants, beside the weights
 FORMAT = 2

@@ -16,7 +16,8 @@ from types import SimpleNamespace
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from utils import ROOT
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 GRADED = re.compile(r"#\s*GRADED FUNCTION:\s*([A-Za-z_]\w*)")
 STUB = 'raise NotImplementedError("Exercise: write your code here, then run the test cell below")'

@@ -17,10 +17,10 @@ import keras
 import numpy as np
 from keras import ops
 
+from utils import DATA
 from utils import qa_data
 from utils.transformer import TokenEncoder
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 WEIGHTS = DATA / "qa_transformer.weights.h5"
 CONFIG = DATA / "qa_transformer.json"
 NEG_INF = -1e9

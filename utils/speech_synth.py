@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from utils import ROOT
+
 SAMPLE_RATE = 44100        # what `say` returns (the course's rate)
 ENGINE_RATE = 22050        # what espeak-ng produces
 ENGLISH_VOICES = ("en", "en-us", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-us-nyc",
@@ -36,7 +38,6 @@ _espeakRATE, _espeakVOLUME, _espeakPITCH, _espeakRANGE = 1, 2, 3, 4
 _POS_CHARACTER, _espeakCHARS_UTF8 = 1, 1
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 _lock = threading.Lock()
-_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_path():
@@ -166,7 +167,7 @@ class _Client:
     def __init__(self):
         import subprocess
         self.process = subprocess.Popen([sys.executable, "-m", "utils.speech_synth", "--serve"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(_ROOT),
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(ROOT),
                                         start_new_session=True)
 
     def synth(self, text, voice, rate, pitch):
