@@ -3,7 +3,8 @@
     python -m utils.date_transformer train [--epochs 12]
 
 The model classes come from the notebook itself (`load_definitions`), so the shipped weights are those of the
-code a learner reads; the notebook builds the same architecture (`CONFIG`) and loads them.
+code a learner reads; the notebook builds the same architecture (`CONFIG`) and loads them. The weights and a JSON
+record of the settings and results are saved together (utils.model_files).
 """
 import argparse
 import time
@@ -13,15 +14,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from utils import ROOT
+from utils.model_files import save_weights_and_record, shown_path
 from utils.nmt_utils import exact_match, load_dataset
-from utils.notebook_tools import ROOT, load_definitions
+from utils.notebook_tools import load_definitions
 
 NOTEBOOK = ROOT / "Week-4/W4A1_Transformer/Transformer_Network.ipynb"
 WEIGHTS = ROOT / "data/date_transformer.weights.h5"
+RECORD_FORMAT = 1
 CONFIG = dict(num_layers=2, embedding_dim=64, num_heads=4, fully_connected_dim=128, dropout_rate=0.1)
 EPOCHS = 12
 BATCH_SIZE = 64
 LEARNING_RATE = 1e-3
+
+
+def record_path(weights):
+    """The JSON record saved beside a weights file: `x.weights.h5` -> `x.json`."""
+    return Path(weights).with_name(Path(weights).name.removesuffix(".weights.h5") + ".json")
 
 
 def date_splits():
@@ -74,11 +83,14 @@ def main(argv=None):
     transformer, seconds = train_transformer(w4, dataset, args.epochs)
     greedy = held_out_exact_match(w4, transformer, test_set)
     beam = held_out_exact_match(w4, transformer, test_set, beam_width=3)
-    partial = args.output.with_name(args.output.name + ".partial.weights.h5")
-    transformer.save_weights(partial)
-    partial.replace(args.output)  # the old weights stay until the new ones are complete
+    record = {"format": RECORD_FORMAT, "model": CONFIG, "data": {"train": "load_dataset(30000, seed=0)",
+                                                            "held_out": "1,000 unseen dates of load_dataset(seed=1)"},
+              "training": {"epochs": args.epochs, "batch_size": BATCH_SIZE, "learning_rate": LEARNING_RATE, "seed": 1},
+              "held_out_exact_match": {"greedy": round(greedy, 4), "beam_3": round(beam, 4)},
+              "seconds": round(seconds), "versions": {"keras": keras.__version__, "tensorflow": tf.__version__}}
+    save_weights_and_record(transformer, args.output, record, record_path(args.output))
     print(f"trained {args.epochs} epochs in {seconds:.0f} s; held-out exact match: greedy {greedy:.1%}, "
-          f"beam B=3 {beam:.1%}; wrote {args.output}")
+          f"beam B=3 {beam:.1%}; wrote {shown_path(args.output)} and its record")
 
 
 if __name__ == "__main__":

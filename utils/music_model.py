@@ -8,7 +8,6 @@ trained layers, an LSTM cell and a softmax Dense layer, are shared by every step
 model and of the generator, so the shipped weights are just those two layers' weights.
 """
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import keras
 import numpy as np
 
 from utils import ROOT
-from utils.model_files import read_record, shown_path
+from utils.model_files import read_record, save_weights_and_record, shown_path
 from utils import music_utils as mu
 from utils.music_synth import SAMPLE_RATE, synthesize, write_wav
 
@@ -82,10 +81,10 @@ def _step_model(LSTM_cell, densor):
 
 
 def save_weights(LSTM_cell, densor, vocabulary, info=None, weights_file=WEIGHTS_FILE, info_file=INFO_FILE):
-    """Write the shared layers' weights (.weights.h5) and a JSON file with the vocabulary and training facts."""
-    _step_model(LSTM_cell, densor).save_weights(weights_file)
+    """Write the shared layers' weights (.weights.h5) and a JSON record of the vocabulary and training facts,
+    both or neither (utils.model_files)."""
     record = {"format": FORMAT, "n_a": LSTM_cell.units, "vocabulary": list(vocabulary), **(info or {})}
-    Path(info_file).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    save_weights_and_record(_step_model(LSTM_cell, densor), weights_file, record, info_file)
 
 
 def read_info(info_file=INFO_FILE):

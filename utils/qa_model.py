@@ -19,6 +19,7 @@ from keras import ops
 
 from utils import DATA
 from utils import qa_data
+from utils.model_files import load_weights_checked, save_weights_and_record
 from utils.transformer import TokenEncoder
 
 WEIGHTS = DATA / "qa_transformer.weights.h5"
@@ -239,15 +240,13 @@ def train(epochs=TRAINING["epochs"], weights=WEIGHTS, config=CONFIG):
     seconds = time.time() - start
     final = {"held_out": span_exact_match(model, *qa_data.encode_dataset(held_out, word_to_id)),
              "held_out_unseen_names": span_exact_match(model, *qa_data.encode_dataset(unseen, word_to_id))}
-    weights, config = Path(weights), Path(config)
-    model.save_weights(weights)
     record = {"vocabulary": vocab, "model": MODEL, "max_len": qa_data.MAX_LEN, "max_span_len": 3,
               "training": settings, **history,
               "unseen_names_exact_match_after_curriculum": round(unseen_before, 4),
               "name_tuning": {"settings": NAME_TUNING, **tuning},
               "final_exact_match": {k: round(v, 4) for k, v in final.items()}, "seconds": round(seconds)}
-    config.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    print(f"saved {weights.name} and {config.name}: held-out exact match {final['held_out']:.3f}, with the asked "
+    save_weights_and_record(model, weights, record, config)
+    print(f"saved {Path(weights).name} and {Path(config).name}: held-out exact match {final['held_out']:.3f}, with the asked "
           f"person renamed to an unseen name {final['held_out_unseen_names']:.3f} (before name tuning "
           f"{unseen_before:.3f}), {seconds:.0f} s")
     return model, record
@@ -263,7 +262,7 @@ def load_qa_model(weights=WEIGHTS, config=CONFIG):
     if record["vocabulary"] != qa_data.vocabulary():
         raise ValueError(f"{config.name} was trained with another vocabulary: run `make models` again")
     model = build_qa_model(len(record["vocabulary"]), max_len=record["max_len"], **record["model"])
-    model.load_weights(weights)
+    load_weights_checked(model, weights, "run `make models` to train it again")
     return model, record
 
 
