@@ -8,9 +8,11 @@ music. The course's helpers keep their names and signatures:
 - `graph_spectrogram(audio)`: the (101, 5511) log-power spectrogram the model reads (NumPy STFT, no plot);
   `plot_spectrogram(...)` draws one.
 - `match_target_amplitude(sound, dBFS)`, `get_wav_info(path)`.
-- `get_random_time_segment`, `is_overlapping`, `insert_audio_clip`, `insert_ones`, `create_training_example`:
-  the library versions of what the learner writes in the notebook (same random draws, an optional `rng`).
-- `make_dataset(n, seed, split)` / `cached_dataset(...)`: many examples, deterministic from the seed.
+- No copy of the graded functions (get_random_time_segment, is_overlapping, insert_audio_clip, insert_ones,
+  create_training_example): they live in the notebook only. `trace_example(create_training_example, ...)`
+  runs the learner's function and records which clips it overlaid where (and the mixed audio).
+- `make_dataset(n, seed, split)` / `cached_dataset(...)`: many examples, deterministic from the seed, made by
+  the notebook's `create_training_example` (or the one passed in).
 - `detect_events`, `event_scores`: event-level precision, recall and F1 with a stated tolerance.
 - `load_audio_file`, `audio_to_model_input`: any WAV/FLAC/OGG/MP3 file turned into the model's input.
 
@@ -21,6 +23,7 @@ import hashlib
 import warnings
 from math import gcd
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,6 +35,7 @@ with warnings.catch_warnings():  # pydub warns that ffmpeg is missing: we never 
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / "cache" / "trigger_word"
+NOTEBOOK = ROOT / "Week-3" / "W3A2_Trigger_Word_Detection" / "Trigger_Word_Detection.ipynb"
 
 CLIP_MS = 10_000            # every example lasts 10 s
 N_SAMPLES = SAMPLE_RATE * CLIP_MS // 1000
@@ -267,123 +271,118 @@ def load_raw_audio(split="train", n_activates=None, n_negatives=None, n_backgrou
     return activates, negatives, backgrounds
 
 
-# --- the library versions of the graded functions ---------------------------------------------
+# --- watching the learner's create_training_example ---------------------------------------------
+# The functions that mix and label an example are the learner's (graded, in the notebook); this module keeps
+# no copy of them. Datasets are built by the notebook's own `create_training_example`, which draws from
+# np.random and returns (x, y); `trace_example` also records which clips it overlaid where, and the mix.
 
-def get_random_time_segment(segment_ms, rng=np.random):
-    """A random (start, end) in ms, end inclusive, of a `segment_ms` long segment inside the 10-s clip."""
-    segment_start = rng.randint(low=0, high=CLIP_MS - segment_ms)
-    segment_end = segment_start + segment_ms - 1
-    return (segment_start, segment_end)
-
-
-def is_overlapping(segment_time, previous_segments):
-    """True if the (start, end) segment overlaps any of `previous_segments` (ends included)."""
-    segment_start, segment_end = segment_time
-    overlap = False
-    for previous_start, previous_end in previous_segments:
-        if segment_start <= previous_end and segment_end >= previous_start:
-            overlap = True
-            break
-    return overlap
+def _graded_create_training_example():
+    """The solution notebook's `create_training_example` (loaded once; it calls the notebook's other graded
+    functions, get_random_time_segment, is_overlapping, insert_audio_clip and insert_ones)."""
+    global _NOTEBOOK_CREATE
+    if _NOTEBOOK_CREATE is None:
+        from utils.notebook_tools import load_definitions
+        _NOTEBOOK_CREATE = load_definitions(NOTEBOOK).create_training_example
+    return _NOTEBOOK_CREATE
 
 
-def insert_audio_clip(background, audio_clip, previous_segments, rng=np.random):
-    """Overlay `audio_clip` at a random free place of `background`; returns (new_background, segment_time).
+_NOTEBOOK_CREATE = None
 
-    Tries up to 6 random places; if none is free, returns the background unchanged and (10000, 10000).
-    `previous_segments` gets the new segment appended.
+
+class Placement(NamedTuple):
+    """Where `trace_example` saw a clip overlaid: its kind, start and end (ms, end included), the clip."""
+    kind: str
+    start: int
+    end: int
+    clip: AudioSegment
+
+    def __repr__(self):
+        return f"Placement({self.kind!r}, {self.start}, {self.end})"
+
+
+def trace_example(create_training_example, background, activates, negatives, Ty_=Ty):
+    """Run `create_training_example(background, activates, negatives, Ty_)` and watch what it mixes.
+
+    Returns (x, y, audio, clips): its x and y; `audio`, the last AudioSegment it made from the background
+    (the mix it took the spectrogram of); `clips`, one `Placement(kind, start, end, clip)` per clip it overlaid
+    onto the background, in order: kind "activate", "negative" or "other", start and end in ms (end
+    included), and the clip itself. The random draws are the function's own (from np.random); watching
+    changes none of them.
     """
-    segment_ms = len(audio_clip)
-    segment_time = get_random_time_segment(segment_ms, rng)
-    retry = 5
-    while is_overlapping(segment_time, previous_segments) and retry >= 0:
-        segment_time = get_random_time_segment(segment_ms, rng)
-        retry = retry - 1
-    if not is_overlapping(segment_time, previous_segments):
-        previous_segments.append(segment_time)
-        new_background = background.overlay(audio_clip, position=segment_time[0])
-    else:
-        new_background = background
-        segment_time = (CLIP_MS, CLIP_MS)
-    return new_background, segment_time
+    kinds = {**{id(clip): "negative" for clip in negatives}, **{id(clip): "activate" for clip in activates}}
+    clips, made = [], []
+
+    class Watched(AudioSegment):  # pydub builds every new segment with self.__class__: the watch carries on
+        def _spawn(self, data, overrides={}):  # noqa: B006 -- pydub's own signature
+            segment = super()._spawn(data, overrides)
+            made[:] = [segment]
+            return segment
+
+        def overlay(self, seg, position=0, *args, **kwargs):
+            clips.append(Placement(kinds.get(id(seg), "other"), int(position), int(position) + len(seg) - 1, seg))
+            return super().overlay(seg, position, *args, **kwargs)
+
+    watched = Watched(data=background.raw_data, sample_width=background.sample_width,
+                      frame_rate=background.frame_rate, channels=background.channels)
+    x, y = create_training_example(watched, activates, negatives, Ty_)
+    audio = made[0] if made else watched
+    audio = AudioSegment(data=audio.raw_data, sample_width=audio.sample_width, frame_rate=audio.frame_rate,
+                         channels=audio.channels)
+    return x, y, audio, clips
 
 
-def insert_ones(y, segment_end_ms):
-    """Set the LABEL_STEPS labels after `segment_end_ms` to 1 in y of shape (1, Ty); returns y."""
-    _, Ty_ = y.shape
-    segment_end_y = int(segment_end_ms * Ty_ / float(CLIP_MS))
-    if segment_end_y < Ty_:
-        for i in range(segment_end_y + 1, segment_end_y + LABEL_STEPS + 1):
-            if i < Ty_:
-                y[0, i] = 1
-    return y
-
-
-def create_training_example(background, activates, negatives, Ty, rng=np.random, return_details=False):
-    """One example: x (101, 5511), the spectrogram of `background` with 0-4 activates and 0-2 negatives
-    overlaid at random free places, and y (1, Ty), 1 for the LABEL_STEPS steps after each activate.
-
-    With return_details=True, also returns the mixed audio (AudioSegment) and the activates' end times (ms).
-    """
-    background = background - 20
-    y = np.zeros((1, Ty))
-    previous_segments = []
-    number_of_activates = rng.randint(0, 5)
-    random_indices = rng.randint(len(activates), size=number_of_activates)
-    random_activates = [activates[i] for i in random_indices]
-    ends = []
-    for random_activate in random_activates:
-        background, segment_time = insert_audio_clip(background, random_activate, previous_segments, rng)
-        segment_start, segment_end = segment_time
-        if segment_end < CLIP_MS:
-            y = insert_ones(y, segment_end)
-            ends.append(segment_end)
-    number_of_negatives = rng.randint(0, 3)
-    random_indices = rng.randint(len(negatives), size=number_of_negatives)
-    random_negatives = [negatives[i] for i in random_indices]
-    for random_negative in random_negatives:
-        background, _ = insert_audio_clip(background, random_negative, previous_segments, rng)
-    background = match_target_amplitude(background, -20.0)
-    x = graph_spectrogram(background)
-    if return_details:
-        return x, y, background, sorted(ends)
-    return x, y
+def activate_ends(clips):
+    """The end times (ms) of the activates among `trace_example`'s clips, sorted."""
+    return sorted(clip.end for clip in clips if clip.kind == "activate")
 
 
 # --- datasets ---------------------------------------------------------------------------------
 
-def _example(pieces, rng, split):
-    """One example of a dataset: a background at a random level (and sometimes a second one mixed in)."""
+def _example(pieces, rng, split, create_training_example):
+    """One example of a dataset: a background at a random level (and sometimes a second one mixed in), then
+    `create_training_example` with np.random continuing rng's stream. Returns (x, y, audio, activate ends)."""
     activates, negatives, backgrounds = pieces
     background = backgrounds[rng.randint(len(backgrounds))]
     background = background + rng.uniform(-12.0, 8.0)  # background level: SNR from about 0 to 35 dB
     if rng.rand() < 0.25:
         other = backgrounds[rng.randint(len(backgrounds))]
         background = background.overlay(other + rng.uniform(-18.0, 0.0))
-    return create_training_example(background, activates, negatives, Ty, rng, return_details=True)
+    np.random.set_state(rng.get_state())  # the graded function draws from np.random: the same stream goes on
+    x, y, audio, clips = trace_example(create_training_example, background, activates, negatives, Ty)
+    return x, y, audio, activate_ends(clips)
 
 
-def _fill_examples(X, Y, pieces, seed, split, progress):
-    """Write example i (from RandomState([seed, i])) into X[i] and Y[i]; return the true ends of each example."""
-    ends = []
-    for i in _progress(range(len(X)), progress, f"{split} examples"):
-        x, y, _, example_ends = _example(pieces, np.random.RandomState([seed, i]), split)
-        X[i], Y[i, :, 0] = x.T, y[0]
-        ends.append(example_ends)
+def _fill_examples(X, Y, pieces, seed, split, progress, create_training_example=None):
+    """Write example i (from RandomState([seed, i])) into X[i] and Y[i]; return the true ends of each example.
+
+    np.random's state is put back afterwards, so building a dataset does not change a notebook's later draws.
+    """
+    create_training_example = create_training_example or _graded_create_training_example()
+    ends, state = [], np.random.get_state()
+    try:
+        for i in _progress(range(len(X)), progress, f"{split} examples"):
+            x, y, _, example_ends = _example(pieces, np.random.RandomState([seed, i]), split, create_training_example)
+            X[i], Y[i, :, 0] = x.T, y[0]
+            ends.append(example_ends)
+    finally:
+        np.random.set_state(state)
     return ends
 
 
-def make_dataset(n, seed, split="train", pieces=None, progress=False):
+def make_dataset(n, seed, split="train", pieces=None, progress=False, create_training_example=None):
     """n examples of a split: X (n, 5511, 101) float16, Y (n, 1375, 1) float32, ends (list of lists of ms).
 
-    Deterministic: example i uses np.random.RandomState([seed, i]) and the split's raw pieces. X is stored
-    as float16 (half the memory; the values are those `cached_dataset` stores and the model trained on).
+    Each example is made by `create_training_example(background, activates, negatives, Ty)` -> (x, y), the
+    graded function (default: the solution notebook's; the notebook passes the learner's), which draws from
+    np.random. Deterministic: example i draws from np.random.RandomState([seed, i]) and the split's raw
+    pieces. X is stored as float16 (half the memory; the values are those `cached_dataset` stores and the
+    model trained on).
     """
     _split_check(split)
     pieces = pieces or load_raw_audio(split)
     X = np.zeros((n, Tx, N_FREQ), np.float16)
     Y = np.zeros((n, Ty, 1), np.float32)
-    ends = _fill_examples(X, Y, pieces, seed, split, progress)
+    ends = _fill_examples(X, Y, pieces, seed, split, progress, create_training_example)
     return X, Y, ends
 
 
@@ -394,7 +393,7 @@ def _progress(iterable, show, desc):
     return tqdm(iterable, desc=desc)
 
 
-def cached_dataset(n, seed, split="train", progress=True):
+def cached_dataset(n, seed, split="train", progress=True, create_training_example=None):
     """Like make_dataset, but stored once as float16 memory-mapped .npy files under cache/ (git-ignored).
 
     Returns (X memmap (n, 5511, 101) float16, Y (n, 1375, 1) float32, ends). A file whose name or size
@@ -413,7 +412,7 @@ def cached_dataset(n, seed, split="train", progress=True):
     pieces = load_raw_audio(split)
     X = np.lib.format.open_memmap(x_path, mode="w+", dtype=np.float16, shape=(n, Tx, N_FREQ))
     Y = np.zeros((n, Ty, 1), np.float32)
-    ends = _fill_examples(X, Y, pieces, seed, split, progress)
+    ends = _fill_examples(X, Y, pieces, seed, split, progress, create_training_example)
     X.flush()
     np.save(y_path, Y)
     meta_path.write_text(json.dumps({"n": n, "seed": seed, "split": split, "ends": ends}))

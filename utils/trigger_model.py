@@ -3,7 +3,8 @@
     python -m utils.trigger_model train      # `make models`: builds the datasets, trains, writes data/trigger_word_model.*
     python -m utils.trigger_model evaluate   # dev-set metrics of the shipped weights
 
-Data: `utils.td_utils.cached_dataset` (synthetic, deterministic, cached as float16 under cache/, git-ignored):
+Data: `utils.td_utils.cached_dataset` (synthetic, deterministic, made by the notebook's own create_training_example,
+cached as float16 under cache/, git-ignored):
 TRAINING["n_train"] examples of the "train" split, a "val" split of the same voices and background kinds
 (used only to choose the detection threshold) and the "dev" split (new voices, variants and backgrounds).
 """
