@@ -65,7 +65,7 @@ def test_missing_or_damaged_files_name_the_file(tmp_path):
     info.write_text(json.dumps({"format": tm.FORMAT, "dropout": 0.2}))
     bad = tmp_path / "model.weights.h5"
     bad.write_bytes(b"not hdf5")
-    with pytest.raises(ValueError, match="cannot load"):
+    with pytest.raises(ValueError, match=r"model\.weights\.h5 could not be loaded .*make models"):
         tm.load_shipped_model(bad, info)
 
 
@@ -75,3 +75,8 @@ def test_shipped_record_matches_the_recipe():
     assert len(info["history"]["loss"]) == info["epochs"]
     assert info["dev"]["n_clips"] == info["training"]["n_dev"] and 0 <= info["dev"]["f1"] <= 1
     assert info["threshold"] in tm.THRESHOLDS
+
+
+def test_make_models_trains_the_notebooks_own_modelf():
+    tm.modelf((99, td.N_FREQ))
+    assert tm._NOTEBOOK_MODELF.__code__.co_filename == td.NOTEBOOK.name  # compiled from the notebook's cell

@@ -19,13 +19,12 @@ import keras
 import numpy as np
 from keras import layers
 
-from utils.model_files import read_record, shown_path
+from utils import ROOT
 from utils import td_utils as td
+from utils.model_files import load_weights_checked, read_record, save_weights_and_record, shown_path
 
-ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_FILE = ROOT / "data" / "trigger_word_model.weights.h5"
 INFO_FILE = ROOT / "data" / "trigger_word_model.json"
-DROPOUT = 0.2
 # At most `max_epochs` passes over the training set, and no new epoch once `budget_minutes` of training are
 # spent (on 2 shared CPU cores that is what decides; the JSON record says how many epochs ran).
 TRAINING = {"n_train": 4000, "n_val": 200, "n_dev": 300, "max_epochs": 8, "budget_minutes": 38, "batch_size": 32,
@@ -34,29 +33,22 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.91, 0.05))
 FORMAT = 1
 
 
-def modelf(input_shape, dropout=DROPOUT):
-    """Conv1D(196, 15, stride 4) → BN → ReLU → dropout → GRU(128) → dropout → BN → GRU(128) → dropout → BN
-    → dropout → time-distributed Dense(1, sigmoid): one probability per output step (Ty = 1375 for Tx = 5511).
+def modelf(input_shape):
+    """The W3A2 notebook's graded `modelf`, loaded from the notebook: the shipped model is the learner's architecture
+    (Conv1D, batch norm, two GRUs, dropout 0.2, one sigmoid per output step; see the notebook's part 2)."""
+    from utils.notebook_tools import load_definitions
+    global _NOTEBOOK_MODELF
+    if _NOTEBOOK_MODELF is None:
+        _NOTEBOOK_MODELF = load_definitions(td.NOTEBOOK).modelf
+    return _NOTEBOOK_MODELF(input_shape)
 
-    The last layer is a plain Dense layer: on a 3-D tensor it acts on every time step with the same weights,
-    which is what "time-distributed" means. Keras 3's `TimeDistributed` wrapper would compute the same thing
-    with a Python loop over the 1375 steps, whose gradient needs memory that grows with the square of the
-    number of steps (over 20 GB for a batch of 32) and takes minutes to compile.
-    """
-    X_input = keras.Input(shape=input_shape)
-    X = layers.Conv1D(filters=196, kernel_size=15, strides=4)(X_input)
-    X = layers.BatchNormalization()(X)
-    X = layers.Activation("relu")(X)
-    X = layers.Dropout(rate=dropout)(X)
-    X = layers.GRU(units=128, return_sequences=True)(X)
-    X = layers.Dropout(rate=dropout)(X)
-    X = layers.BatchNormalization()(X)
-    X = layers.GRU(units=128, return_sequences=True)(X)
-    X = layers.Dropout(rate=dropout)(X)
-    X = layers.BatchNormalization()(X)
-    X = layers.Dropout(rate=dropout)(X)
-    X = layers.Dense(1, activation="sigmoid")(X)  # time-distributed: the same weights at every step
-    return keras.Model(inputs=X_input, outputs=X)
+
+_NOTEBOOK_MODELF = None
+
+
+def dropout_rates(model):
+    """The distinct dropout rates of a model's layers (recorded with the shipped weights)."""
+    return sorted({layer.rate for layer in model.layers if isinstance(layer, layers.Dropout)})
 
 
 class Batches(keras.utils.PyDataset):
@@ -127,11 +119,8 @@ def load_shipped_model(weights_file=WEIGHTS_FILE, info_file=INFO_FILE):
     weights_file = Path(weights_file)
     if not weights_file.is_file():
         raise FileNotFoundError(f"missing {shown_path(weights_file)}: run `make models` to train the trigger word model")
-    model = modelf((td.Tx, td.N_FREQ), dropout=info["dropout"])
-    try:
-        model.load_weights(weights_file)
-    except Exception as error:  # noqa: BLE001 -- any damage to the file: say which file and how to rebuild
-        raise ValueError(f"cannot load {shown_path(weights_file)} ({error}): run `make models` to rebuild it") from None
+    model = modelf((td.Tx, td.N_FREQ))
+    load_weights_checked(model, weights_file, "run `make models` to rebuild it")
     return model, info
 
 
@@ -184,18 +173,13 @@ def train_main():
     Xd, Yd, ends_d = data["dev"]
     report = dev_report(predict(model, Xd), Yd, ends_d, threshold)
     print(json.dumps(report, indent=1))
-    tmp_weights = WEIGHTS_FILE.with_name(".tmp." + WEIGHTS_FILE.name)
-    model.save_weights(tmp_weights)
-    info = {"format": FORMAT, "dropout": DROPOUT, "Tx": td.Tx, "n_freq": td.N_FREQ, "Ty": td.Ty,
+    info = {"format": FORMAT, "dropout": dropout_rates(model)[0], "Tx": td.Tx, "n_freq": td.N_FREQ, "Ty": td.Ty,
             "training": TRAINING, "epochs": len(history["loss"]), "dataset_version": td.DATASET_VERSION, "threshold": threshold,
             "tolerance_steps": [td.TOLERANCE_BEFORE, td.TOLERANCE_AFTER], "min_gap_steps": td.MIN_GAP,
             "history": history, "val_f1_per_threshold": {str(k): round(v, 4) for k, v in val_scores.items()},
             "dev": report,
             "seconds": {"data": round(data_s), "training": round(train_s), "total": round(time.time() - start)}}
-    tmp_info = INFO_FILE.with_name(".tmp." + INFO_FILE.name)
-    tmp_info.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
-    tmp_weights.replace(WEIGHTS_FILE)
-    tmp_info.replace(INFO_FILE)
+    save_weights_and_record(model, WEIGHTS_FILE, info, INFO_FILE)
     print(f"wrote {shown_path(WEIGHTS_FILE)} and {shown_path(INFO_FILE)}; total {time.time() - start:.0f} s")
 
 
