@@ -32,12 +32,24 @@ def bio_to_spans_test(target):
     passed()
 
 
-def _check_scores(scores, expected, call):
+def _expect_scores(target, true, pred, expected, call, notes=None):
+    """Fail unless target(true, pred) gives the `expected` scores; a division by zero is explained, not a crash."""
+    try:
+        scores = target(true, pred)
+    except ZeroDivisionError:
+        raise GradedTestFailure(f"{call} divided by zero: a ratio with nothing to divide by (no predicted or no "
+                                "true entities of a type, or precision + recall = 0 for F1) counts as 0.0") from None
     assert_keys(scores, expected.keys(), f"the result of {call}")
     for kind, values in expected.items():
         assert_keys(scores[kind], ["precision", "recall", "f1", "support"], f"{call}[{kind!r}]")
+        got = scores[kind]
+        if (values["precision"] != values["recall"] and abs(got["precision"] - values["recall"]) < 1e-3
+                and abs(got["recall"] - values["precision"]) < 1e-3):
+            raise GradedTestFailure(f"{call}[{kind!r}]: precision and recall are swapped; precision divides the "
+                                    "true positives by the predicted entities, recall by the true ones")
+        note = f" ({notes[kind]})" if notes and kind in notes else ""
         for name, value in values.items():
-            assert_close(scores[kind][name], value, f"{call}[{kind!r}][{name!r}]", atol=1e-3)
+            assert_close(scores[kind][name], value, f"{call}[{kind!r}][{name!r}]{note}", atol=1e-3)
 
 
 def entity_scores_test(target):
@@ -52,20 +64,25 @@ def entity_scores_test(target):
         "DATE": dict(precision=0.0, recall=0.0, f1=0.0, support=1),
         "micro": dict(precision=0.5, recall=0.5, f1=0.5, support=4),
     }
-    _check_scores(target(true, pred), expected, "entity_scores(true, pred)")
+    notes = {"LOC": "the prediction has the right span for LOC but the type ORG: no LOC match",
+             "DATE": "the predicted DATE covers words 2-3, the true one 2-4: only the exact span is a match",
+             "micro": "the micro average pools the counts of all types: 2 right of 4 predicted, of 4 true",
+             "ORG": "one of the two predicted ORG entities is right, and the one true ORG is found"}
+    _expect_scores(target, true, pred, expected, "entity_scores(true, pred)", notes)
     perfect = {kind: dict(precision=1.0, recall=1.0, f1=1.0, support=n)
                for kind, n in (("PER", 1), ("LOC", 1), ("ORG", 1), ("DATE", 1), ("micro", 4))}
-    _check_scores(target(true, true), perfect, "entity_scores(true, true)")
+    _expect_scores(target, true, true, perfect, "entity_scores(true, true)")
     # The same span in another sentence is another entity.
-    _check_scores(target([["B-PER"], ["O"]], [["O"], ["B-PER"]]),
-                  {"PER": dict(precision=0.0, recall=0.0, f1=0.0, support=1),
-                   "micro": dict(precision=0.0, recall=0.0, f1=0.0, support=1)},
-                  "entity_scores([['B-PER'], ['O']], [['O'], ['B-PER']])")
+    _expect_scores(target, [["B-PER"], ["O"]], [["O"], ["B-PER"]],
+                   {"PER": dict(precision=0.0, recall=0.0, f1=0.0, support=1),
+                    "micro": dict(precision=0.0, recall=0.0, f1=0.0, support=1)},
+                   "entity_scores([['B-PER'], ['O']], [['O'], ['B-PER']])",
+                   {"PER": "an entity is identified by its sentence too: (sentence index, type, start, end)"})
     # Types only predicted appear too, with support 0; nothing predicted and nothing true gives zeros, not errors.
-    _check_scores(target([["O", "O"]], [["B-LOC", "O"]]),
-                  {"LOC": dict(precision=0.0, recall=0.0, f1=0.0, support=0),
-                   "micro": dict(precision=0.0, recall=0.0, f1=0.0, support=0)},
-                  "entity_scores([['O', 'O']], [['B-LOC', 'O']])")
+    _expect_scores(target, [["O", "O"]], [["B-LOC", "O"]],
+                   {"LOC": dict(precision=0.0, recall=0.0, f1=0.0, support=0),
+                    "micro": dict(precision=0.0, recall=0.0, f1=0.0, support=0)},
+                   "entity_scores([['O', 'O']], [['B-LOC', 'O']])")
     assert_raises_value_error(target, [["O", "O"]], [["O"]], mentions="length")
     assert_raises_value_error(target, [["O"], ["O"]], [["O"]], mentions="length")
     passed()
