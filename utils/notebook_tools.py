@@ -160,9 +160,10 @@ def execute(notebook, timeout=600):
         cell.metadata.pop("execution", None)  # per-cell timestamps: they only make every re-run a large diff
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(notebook.parent)}}).execute()
-    # Resolve progress bars' carriage returns as JupyterLab does when it saves.
-    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
-    nbformat.write(strip_library_noise(nb), notebook)
+    # Drop the library's log lines first, so the stdout blocks they separated merge; and resolve progress bars'
+    # carriage returns as JupyterLab does when it saves.
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(strip_library_noise(nb), {})
+    nbformat.write(nb, notebook)
     print(f"executed {notebook.relative_to(ROOT) if notebook.is_relative_to(ROOT) else notebook}")
 
 
