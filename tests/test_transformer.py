@@ -143,3 +143,9 @@ def test_configs_round_trip_and_weights_load_in_a_model(tmp_path):
     loaded = make_model(1)
     loaded.load_weights(path)
     np.testing.assert_allclose(loaded.predict(ids, verbose=0), model.predict(ids, verbose=0), atol=1e-6)
+
+
+def test_positional_encoding_is_the_labs_graded_function():
+    import utils.transformer as transformer
+    positional_encoding(3, 4)
+    assert transformer._LAB_POSITIONAL_ENCODING.__code__.co_filename == transformer.POSITIONAL_ENCODING_LAB.name
