@@ -194,13 +194,17 @@ def _is_definition(node):
 
 @contextlib.contextmanager
 def _importable_from(folder):
-    """Let a notebook's `from public_tests import ...` find its own folder's module, then forget it."""
+    """Let a notebook's `from public_tests import ...` find its own folder's module, then forget it (and put back
+    the caller's own `public_tests`, when a notebook loads another's definitions)."""
+    callers = sys.modules.pop("public_tests", None)
     sys.path.insert(0, str(folder))
     try:
         yield
     finally:
         sys.path.remove(str(folder))
         sys.modules.pop("public_tests", None)
+        if callers is not None:
+            sys.modules["public_tests"] = callers
 
 
 def load_definitions(notebook):
