@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from utils.machine import machine_and_versions
+from machine import machine_and_versions
 from utils.notebook_tools import ROOT, load_definitions
 from utils.w2v_utils import glove_embeddings, read_glove_vecs
 

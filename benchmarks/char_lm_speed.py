@@ -16,7 +16,7 @@ import numpy as np
 
 from utils.char_lm import (build_vocabulary, encode_name, initialize_parameters, load_names, per_char_loss,
                            train_dev_split, train_minibatch)
-from utils.machine import machine_and_versions
+from machine import machine_and_versions
 from utils.notebook_tools import ROOT, load_definitions
 
 NOTEBOOK = ROOT / "Week-1/W1A2_Dinosaur_Island/Dinosaur_Island_Character_Level_Language_Model.ipynb"

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from utils.emo_utils import TEST_CSV, TRAIN_CSV, convert_to_one_hot, held_out_word_split, read_csv  # noqa: E402
-from utils.machine import machine_and_versions  # noqa: E402
+from machine import machine_and_versions  # noqa: E402
 from utils.notebook_tools import ROOT, load_definitions  # noqa: E402
 from utils.w2v_utils import glove_word_indices, read_glove_vecs  # noqa: E402
 

@@ -29,7 +29,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from utils.foreign_profile import foreign_environment  # noqa: E402
-from utils.machine import machine_and_versions  # noqa: E402
+from machine import machine_and_versions  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "numerical_profiles.md"
 UNCHECKED_TAGS = {"nbval-ignore-output", "nbval-skip"}

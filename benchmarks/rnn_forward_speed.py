@@ -19,7 +19,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from utils.machine import machine_and_versions  # noqa: E402
+from machine import machine_and_versions  # noqa: E402
 from utils.notebook_tools import ROOT, load_definitions  # noqa: E402
 from utils.rnn_utils import (GRU_RESET_AFTER_PARAMETERS, LSTM_PARAMETERS, gru_keras_weights,  # noqa: E402
                              initialize_parameters, lstm_keras_weights, to_keras_sequence)

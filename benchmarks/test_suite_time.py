@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from utils.machine import machine_and_versions  # noqa: E402
+from machine import machine_and_versions  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "test_suite_time.md"
 

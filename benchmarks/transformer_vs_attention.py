@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from utils.date_transformer import EPOCHS, date_splits, held_out_exact_match, train_transformer  # noqa: E402
-from utils.machine import machine_and_versions  # noqa: E402
+from machine import machine_and_versions  # noqa: E402
 from utils.nmt_utils import exact_match, load_dataset, preprocess_data  # noqa: E402
 from utils.notebook_tools import ROOT, load_definitions  # noqa: E402
 

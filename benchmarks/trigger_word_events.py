@@ -20,7 +20,7 @@ import tensorflow as tf  # noqa: E402
 
 from utils import td_utils as td  # noqa: E402
 from utils import trigger_model as tm  # noqa: E402
-from utils.machine import machine_and_versions  # noqa: E402
+from machine import machine_and_versions  # noqa: E402
 from utils.notebook_tools import ROOT  # noqa: E402
 
 RESULTS = ROOT / "benchmarks/results/trigger_word_events.md"

@@ -11,8 +11,6 @@ Writes benchmarks/results/word2vec_speed.md and prints the same table.
     .venv/bin/python benchmarks/word2vec_speed.py [--words 200000] [--repeats 3] [--batch-sizes 256 1024 4096]
 """
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -20,6 +18,7 @@ from datetime import date
 
 import numpy as np
 
+from machine import load_note, machine_and_versions
 from utils.notebook_tools import ROOT, load_definitions
 from utils.shakespeare import training_text
 from utils.word2vec import build_vocabulary, encode, tokenize_speeches, train_sgns
@@ -48,7 +47,7 @@ def main():
         return train_sgns(ids, lab.sgns_loss_and_gradients, lab.skipgram_pairs, keep, noise, dim=100, window=5,
                           negatives=5, epochs=1, batch_size=batch_size, learning_rate=0.025, seed=0, progress=False)
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_note()  # measured before the runs add their own load
     epoch(REFERENCE)  # warm-up
     times = {b: [] for b in args.batch_sizes}
     runs = {}
@@ -77,9 +76,7 @@ def main():
         "notebook's graded functions; median of "
         f"{args.repeats} runs per batch size after a warm-up, the batch sizes timed in turn (round-robin) in one "
         "process. The time includes subsampling, building and shuffling the pairs and drawing the negatives.",
-        f"Machine: {platform.machine()}, {platform.system()}, {os.cpu_count()} CPU cores; "
-        f"Python {platform.python_version()}, NumPy {np.__version__}; load average {load:.1f} when it started"
-        + (" (above the number of cores: programs were queuing for them)." if load > os.cpu_count() else "."),
+        f"Machine: {machine_and_versions(np)}; {load}",
         "",
         *rows,
         "",

@@ -43,7 +43,6 @@ Maintainer tooling
     model_files       shipped model files: atomic weights with their JSON record, checked loading
     quiet_tf          TensorFlow and Keras loaded without their C++ start-up log
     foreign_profile   `make test`'s second numerical profile: computing like a narrower CPU
-    machine           the machine and library versions, as benchmark reports state them
 """
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""The machine and library versions, as the reports in benchmarks/results/ state them."""
+"""The machine and library versions, as the reports in benchmarks/results/ state them (benchmark code only)."""
 import os
 import platform
 
@@ -10,3 +10,10 @@ def machine_and_versions(*modules):
     versions = [f"Python {platform.python_version()}"]
     versions += [f"{DISPLAY_NAMES.get(m.__name__, m.__name__)} {m.__version__}" for m in modules]
     return f"{platform.machine()}, {os.cpu_count()} CPU cores; " + ", ".join(versions)
+
+
+def load_note():
+    """'load average 1.2 when it started.', flagged when programs were queuing for the cores."""
+    load = os.getloadavg()[0]
+    queuing = " (above the number of cores: programs were queuing for them)" if load > os.cpu_count() else ""
+    return f"load average {load:.1f} when it started{queuing}."
