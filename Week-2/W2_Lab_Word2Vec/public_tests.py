@@ -11,6 +11,14 @@ from utils.testing import (GradedTestFailure, assert_close, assert_gradient, ass
 SEPARATOR = -1
 
 
+def _hinted(hint, check, *args, **kwargs):
+    """Run an assert_* check; if it fails, add the likely cause to its message."""
+    try:
+        check(*args, **kwargs)
+    except GradedTestFailure as failure:
+        raise GradedTestFailure(f"{failure}: {hint}") from None
+
+
 def _pair_list(centres, contexts, name="the pairs"):
     """The pairs as a sorted list of (centre, context) tuples, after checking the two arrays fit together."""
     for array, what in ((centres, "centres"), (contexts, "contexts")):
@@ -31,8 +39,9 @@ def subsample_keep_probability_test(target):
     counts = np.array([6400, 2500, 900, 100, 100])
     keep = target(counts, t=0.01)
     assert_type(keep, np.ndarray, "the keep probabilities")
-    assert_close(keep, [1 / 8 + 1 / 64, 1 / 5 + 1 / 25, 1 / 3 + 1 / 9, 1.0, 1.0],
-                 "keep for counts [6400, 2500, 900, 100, 100] and t = 0.01", atol=1e-12)
+    _hinted("f is each count divided by the SUM of the counts, and keep = min(1, sqrt(t / f) + t / f) with the t "
+            "you are given", assert_close, keep, [1 / 8 + 1 / 64, 1 / 5 + 1 / 25, 1 / 3 + 1 / 9, 1.0, 1.0],
+            "keep for counts [6400, 2500, 900, 100, 100] and t = 0.01", atol=1e-12)
     # Only the frequencies matter: the same proportions from other counts give the same result.
     assert_close(target(counts * 3, t=0.01), keep, "keep when every count is tripled (the frequencies are the same)",
                  atol=1e-12)
@@ -48,17 +57,16 @@ def subsample_keep_probability_test(target):
 
 def skipgram_pairs_test(target):
     # "a b c d" as ids 10 11 12 13 with a fixed window of 1: each word pairs with its neighbours.
+    # "a b c d" as ids 10 11 12 13 (so a pair's distance is the difference of its ids), first with a fixed window
+    # of 2, then of 1: each word pairs with every word within the window, on both sides.
     ids = np.array([10, 11, 12, 13])
-    expected = [(10, 11), (11, 10), (11, 12), (12, 11), (12, 13), (13, 12)]
-    got = _pair_list(*target(ids, 1), name="window 1")
-    if got != sorted(expected):
-        raise GradedTestFailure(f"the pairs of ids [10, 11, 12, 13] with window=1 (no rng) should be "
-                                f"{sorted(expected)}, got {got}")
-    # Window 2 adds the pairs two apart.
-    expected += [(10, 12), (12, 10), (11, 13), (13, 11)]
-    got = _pair_list(*target(ids, 2), name="window 2")
-    if got != sorted(expected):
-        raise GradedTestFailure(f"with window=2 (no rng) the pairs should be {sorted(expected)}, got {got}")
+    window_1 = [(10, 11), (11, 10), (11, 12), (12, 11), (12, 13), (13, 12)]
+    window_2 = window_1 + [(10, 12), (12, 10), (11, 13), (13, 11)]
+    for window, expected in ((2, window_2), (1, window_1)):
+        got = _pair_list(*target(ids, window), name=f"window {window}")
+        if got != sorted(expected):
+            raise GradedTestFailure(f"the pairs of ids [10, 11, 12, 13] with window={window} (no rng) should be "
+                                    f"{sorted(expected)}, got {got}" + _diagnose(got, expected, window))
     # A window larger than the text: every ordered pair of different positions.
     got = _pair_list(*target(ids, 10), name="window 10")
     if len(got) != 12:
@@ -81,6 +89,28 @@ def skipgram_pairs_test(target):
         raise GradedTestFailure(f"an empty corpus has no pairs, got {empty}")
     assert_raises_value_error(target, ids, 0, mentions="window")
     passed()
+
+
+def _diagnose(got, expected, window):
+    """The likely cause of a difference in the pairs of consecutive ids (so |centre - context| is the distance)."""
+    missing, extra = set(expected) - set(got), set(got) - set(expected)
+    last = max(max(pair) for pair in expected)
+    if any(c == o for c, o in got):
+        return ": a word is never its own context (the distances start at 1)"
+    if missing and all(last in pair for pair in missing):
+        return ": the pairs with the last word are missing (left = 0..n-d-1 and right = d..n-1)"
+    if missing and (all(c < o for c, o in missing) or all(c > o for c, o in missing)):
+        side = "left" if all(c < o for c, o in missing) else "right"
+        if all(abs(c - o) == window for c, o in missing):
+            return (f": the pairs {window} apart with the {side} word as centre are missing (a centre uses the word "
+                    f"d away when its reach >= d)")
+        return (f": the pairs with the {side} word as centre are missing (two positions d apart give two pairs, "
+                "each word as the centre of one)")
+    if any(abs(c - o) == window for c, o in missing):
+        return f": pairs {window} apart are missing (the distances go from 1 up to AND including window)"
+    if extra:
+        return f": unexpected pairs {sorted(extra)}"
+    return ""
 
 
 def _check_random_windows(target):
@@ -118,16 +148,18 @@ def noise_distribution_test(target):
     # 16, 1 and 81 to the power 3/4 are 8, 1 and 27, which add up to 36.
     noise = target(np.array([16, 1, 81]))
     assert_type(noise, np.ndarray, "the noise distribution")
-    assert_close(noise, [8 / 36, 1 / 36, 27 / 36], "noise for counts [16, 1, 81] (power 0.75)", atol=1e-12)
+    _hinted("raise the counts to the power, then divide by the SUM of the powered counts", assert_close, noise,
+            [8 / 36, 1 / 36, 27 / 36], "noise for counts [16, 1, 81] (power 0.75)", atol=1e-12)
     # Square roots: 4, 1, 9 out of 14. Power 1 is the unigram distribution, power 0 the uniform one.
-    assert_close(target(np.array([16, 1, 81]), power=0.5), [4 / 14, 1 / 14, 9 / 14], "noise with power=0.5",
-                 atol=1e-12)
+    _hinted("use the argument power, not a fixed 0.75", assert_close, target(np.array([16, 1, 81]), power=0.5),
+            [4 / 14, 1 / 14, 9 / 14], "noise with power=0.5", atol=1e-12)
     assert_close(target([3, 1]), np.array([3 ** 0.75, 1]) / (3 ** 0.75 + 1), "noise for the list [3, 1]", atol=1e-12)
     assert_close(target(np.array([16, 1, 81]), power=1), [16 / 98, 1 / 98, 81 / 98], "noise with power=1", atol=1e-12)
     assert_close(target(np.array([16, 1, 81]), power=0), [1 / 3] * 3, "noise with power=0", atol=1e-12)
-    counts = np.array([2, 5, 1000, 3])
+    counts = np.array([2.0, 5.0, 1000.0, 3.0])  # float64, so np.asarray inside the function does not copy it
     assert_close(np.sum(target(counts)), 1.0, "the sum of the noise probabilities")
-    assert_close(counts, [2, 5, 1000, 3], "the counts after noise_distribution (they must not change)")
+    _hinted("compute counts ** power as a new array instead of changing the caller's counts in place (**=)",
+            assert_close, counts, [2, 5, 1000, 3], "the counts after noise_distribution (they must not change)")
     assert_raises_value_error(target, np.array([3, -1, 2]), mentions="positive")
     passed()
 
@@ -149,12 +181,16 @@ def sgns_loss_and_gradients_test(target):
         raise GradedTestFailure("sgns_loss_and_gradients should return (loss, gradients)")
     loss, gradients = result
     assert_type(loss, float, "loss")
-    assert_close(loss, 2 * np.log(4 / 3) + np.log(2), "the loss of the hand-made pair", atol=1e-12)
+    _hinted("loss = -log sigma(s_o) - sum_k log sigma(-s_k), i.e. logaddexp(0, -s_o) + sum_k logaddexp(0, s_k)",
+            assert_close, loss, 2 * np.log(4 / 3) + np.log(2), "the loss of the hand-made pair", atol=1e-12)
     assert_keys(gradients, ["dv_c", "du_o", "du_neg"], "gradients")
     # dv_c = (3/4 - 1) u_o + 1/4 u_1 + 1/2 u_2;  du_o = -1/4 v_c;  du_k = sigma(s_k) v_c with sigma(s_k) = 1/4, 1/2.
-    assert_close(gradients["dv_c"], [[-ln3 / 2, 2.5]], "dv_c of the hand-made pair", atol=1e-12)
-    assert_close(gradients["du_o"], [[-0.25, 0.0]], "du_o of the hand-made pair", atol=1e-12)
-    assert_close(gradients["du_neg"], [[[0.25, 0.0], [0.5, 0.0]]], "du_neg of the hand-made pair", atol=1e-12)
+    _hinted("dv_c = (sigma(s_o) - 1) u_o + sum_k sigma(s_k) u_k: check both signs and that the noise words' term "
+            "is there", assert_close, gradients["dv_c"], [[-ln3 / 2, 2.5]], "dv_c of the hand-made pair", atol=1e-12)
+    _hinted("du_o = (sigma(s_o) - 1) v_c", assert_close, gradients["du_o"], [[-0.25, 0.0]],
+            "du_o of the hand-made pair", atol=1e-12)
+    _hinted("du_k = sigma(s_k) v_c, one row per noise word", assert_close, gradients["du_neg"],
+            [[[0.25, 0.0], [0.5, 0.0]]], "du_neg of the hand-made pair", atol=1e-12)
     # All vectors zero: every score is 0 and every probability 1/2, so each of the m pairs costs (K + 1) log 2.
     zero_loss, zero_gradients = target(np.zeros((4, 3)), np.zeros((4, 3)), np.zeros((4, 6, 3)))
     assert_close(zero_loss, 4 * 7 * np.log(2), "the loss of 4 pairs with 6 negatives when every vector is zero")
@@ -165,7 +201,8 @@ def sgns_loss_and_gradients_test(target):
         assert_shape(gradients[name], shape, name)
     single = [target(v_c[i:i + 1], u_o[i:i + 1], u_neg[i:i + 1]) for i in range(len(v_c))]
     assert_close(loss, sum(s[0] for s in single), "the loss of a batch (it should be the SUM over its pairs)")
-    assert_close(gradients["dv_c"][1], single[1][1]["dv_c"][0], "dv_c of pair 1 in a batch and alone")
+    _hinted("each pair's gradient uses only its own vectors: sum over k, never over the batch axis m",
+            assert_close, gradients["dv_c"][1], single[1][1]["dv_c"][0], "dv_c of pair 1 in a batch and alone")
     # Finite differences of your own loss.
     for name, array in (("v_c", v_c), ("u_o", u_o), ("u_neg", u_neg)):
         assert_gradient(gradients["d" + name], lambda: target(v_c, u_o, u_neg)[0], array, "d" + name)
@@ -174,7 +211,8 @@ def sgns_loss_and_gradients_test(target):
     easy, _ = target(big, big, -big[:, None, :])
     hard, hard_gradients = target(big, -big, big[:, None, :])
     assert_close(easy, 0.0, "the loss when the model is very sure and right (scores +-900)", atol=1e-9)
-    assert_close(hard, 1800.0, "the loss when the model is very sure and wrong (scores +-900)", rtol=1e-9)
+    _hinted("compute -log sigma(x) as np.logaddexp(0, -x), which never overflows", assert_close, hard, 1800.0,
+            "the loss when the model is very sure and wrong (scores +-900)", rtol=1e-9)
     # dv_c = (sigma(-900) - 1) (-30) + sigma(900) (30) = 30 + 30.
     assert_close(hard_gradients["dv_c"], [[60.0]], "dv_c when the model is very sure and wrong", atol=1e-9)
     assert_raises_value_error(target, v_c, u_o[:2], u_neg, mentions="u_o")
