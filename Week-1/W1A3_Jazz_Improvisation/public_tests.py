@@ -116,10 +116,10 @@ def _fixed_generator(n_values, n_a, Ty, seed):
 
 
 def predict_and_sample_test(target):
-    n_values, n_a, Ty = 9, 4, 12
+    n_values, n_a, Ty = 10, 4, 7  # Ty differs from n_values, so a wrong axis shows in the shapes
     model = _fixed_generator(n_values, n_a, Ty, seed=5)
     rng = np.random.RandomState(6)
-    x_initializer = np.zeros((1, 1, n_values), dtype=np.float32)
+    x_initializer = np.eye(n_values, dtype=np.float32)[[[3]]]  # a start symbol: the generator depends on it
     a_initializer = rng.uniform(-1, 1, (1, n_a)).astype(np.float32)
     c_initializer = rng.uniform(-1, 1, (1, n_a)).astype(np.float32)
     returned = target(model, x_initializer, a_initializer, c_initializer)
@@ -131,8 +131,16 @@ def predict_and_sample_test(target):
     probabilities = np.array(model.predict([x_initializer, a_initializer, c_initializer], verbose=0))
     expected = probabilities.argmax(axis=-1)
     if not np.array_equal(indices, expected):
-        raise GradedTestFailure(f"indices should be the argmax of each output: expected {expected.ravel().tolist()}, "
-                                f"got {indices.ravel().tolist()}")
+        cause = "take the argmax of each output over the last axis"
+        for wrong_inputs, mistake in (
+                ([np.zeros_like(x_initializer), a_initializer, c_initializer], "pass x_initializer as the first input"),
+                ([x_initializer, a_initializer, a_initializer], "pass c_initializer as the third input"),
+                ([x_initializer, c_initializer, a_initializer], "pass the inputs in the order [x, a, c]")):
+            if np.array_equal(indices, np.array(model.predict(wrong_inputs, verbose=0)).argmax(axis=-1)):
+                cause = mistake
+        raise GradedTestFailure(f"indices should be the argmax of each output of inference_model.predict("
+                                f"[x_initializer, a_initializer, c_initializer]): expected "
+                                f"{expected.ravel().tolist()}, got {indices.ravel().tolist()}: {cause}")
     assert_close(results, np.eye(n_values)[expected[:, 0]], "results (the one-hot vectors of the indices)")
     passed()
 
@@ -140,11 +148,20 @@ def predict_and_sample_test(target):
 def sample_with_temperature_test(target):
     p = np.array([0.1, 0.2, 0.6, 0.1])
     for temperature in (0, 0.0):
-        got = target(p, temperature, np.random.default_rng(0))
+        try:
+            got = target(p, temperature, np.random.default_rng(0))
+        except ValueError as error:
+            raise GradedTestFailure(f"temperature {temperature} is allowed (it means the argmax), but your function "
+                                    f"raised ValueError: {error}; only a negative temperature is an error") from None
         if not isinstance(got, (int, np.integer)) or got != 2:
             raise GradedTestFailure(f"with temperature {temperature} the result should be the argmax, 2; got {got!r}")
-    first = [target(p, 1.0, np.random.default_rng(7)) for _ in range(3)]
-    again = [target(p, 1.0, np.random.default_rng(7)) for _ in range(3)]
+    generator = np.random.default_rng(7)
+    first = [target(p, 1.0, generator) for _ in range(20)]
+    generator = np.random.default_rng(7)
+    again = [target(p, 1.0, generator) for _ in range(20)]
+    if len(set(first)) == 1:
+        raise GradedTestFailure(f"20 draws at temperature 1 with one generator all gave {first[0]}: draw with the "
+                                f"`rng` you are given, do not create a new generator in each call")
     if first != again:
         raise GradedTestFailure("draw the index with the `rng` argument, so that a seed repeats the draws")
     for temperature in (1.0, 0.5, 2.0):
