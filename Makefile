@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS = $(filter-out %_exercise.ipynb,$(wildcard Week-*/*/*.ipynb))
 # Per-cell limit; a whole notebook must also stay within the course's 4-minute budget.
 NBVAL = --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
-# Notebooks run two at a time (each in its own kernel): most of their time is single-threaded Python.
-NOTEBOOK_WORKERS ?= 2
-RUN_NOTEBOOKS = MPLBACKEND=Agg $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -n $(NOTEBOOK_WORKERS) --dist loadfile
+# Tests and notebooks run two at a time (notebooks each in its own kernel): most of their time is single-threaded Python.
+WORKERS ?= 2
+RUN_NOTEBOOKS = MPLBACKEND=Agg $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -n $(WORKERS) --dist loadfile
 # The second numerical profile: NumPy's and oneDNN's widest kernels switched off (see utils/foreign_profile.py),
 # so an output that holds only on the machine that stored it fails here, not on a learner's laptop.
 FOREIGN_PROFILE = $(shell $(BIN)/python -m utils.foreign_profile)
@@ -19,13 +19,13 @@ lab: $(STAMP)  ## start JupyterLab on the course
 	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)
 
 test: $(STAMP)  ## unit tests, repository checks, then every notebook under nbval on two numerical profiles
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests -q -n $(WORKERS)
 	$(RUN_NOTEBOOKS)
 	@echo "Again, computing like another CPU: $(FOREIGN_PROFILE)"
 	env $(FOREIGN_PROFILE) $(RUN_NOTEBOOKS)
 
 unit: $(STAMP)  ## only the tests/ folder (fast)
-	$(BIN)/python -m pytest tests -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests -q -n $(WORKERS)
 
 html: $(STAMP)  ## re-render every HTML preview from the stored notebook outputs
 	$(BIN)/python -m utils.notebook_tools html
