@@ -56,7 +56,9 @@ def known_words(sentence, vocabulary):
     if not known:
         raise ValueError(f"none of the words of {sentence!r} is in the vocabulary: {unknown}")
     if unknown:
-        warnings.warn(f"skipping unknown word(s) {unknown} in {sentence!r}", stacklevel=2)
+        # Attributed to this function, not to the caller's file: a notebook cell's file is a temporary path.
+        warnings.warn_explicit(f"skipping unknown word(s) {unknown} in {sentence!r}", UserWarning,
+                               "emo_utils.known_words", 0)
     return known
 
 
