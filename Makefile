@@ -27,7 +27,8 @@ test: $(STAMP)  ## unit tests, repository checks, then every notebook under nbva
 unit: $(STAMP)  ## only the tests/ folder (fast)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests -q -n $(WORKERS)
 
-html: $(STAMP)  ## re-render every HTML preview from the stored notebook outputs
+html: $(STAMP)  ## build the course site: the figures, every HTML preview (from stored outputs), the notes pages, index.html
+	$(BIN)/python -m utils.plots
 	$(BIN)/python -m utils.notebook_tools html
 
 exercises: $(STAMP)  ## regenerate every *_exercise.ipynb from its solution notebook

@@ -18,9 +18,6 @@ def percent(value):
 # (document, pattern whose group is the quoted figure, record in data/, key path in the record, format)
 QUOTES = [
     # W3A2 trigger word model: dev-set event metrics
-    ("README.md", r"event F1 (\d\.\d+), where", "trigger_word_model.json", "dev.f1", ".3f"),
-    ("README.md", r"always-0 scores 0 with frame accuracy (\d\.\d+)\)", "trigger_word_model.json",
-     "dev.all_zeros_frame_accuracy", ".3f"),
     ("Week-3/README.md", r"On the (\d+) dev clips", "trigger_word_model.json", "dev.n_clips", "d"),
     ("Week-3/README.md", r"dev clips \((\d+) words\)", "trigger_word_model.json", "dev.n_events", "d"),
     ("Week-3/README.md", r"reaches precision (\d\.\d+), recall", "trigger_word_model.json", "dev.precision", ".3f"),
@@ -46,9 +43,6 @@ QUOTES = [
      "seconds.training", "d"),
     ("data/README.md", r"of training and (\d+) s in all", "trigger_word_model.json", "seconds.total", "d"),
     # W4 NER lab: micro F1 of the four taggers (validation / test)
-    ("README.md", r"test micro F1 (\d\.\d+) →", "ner_tagger.json", "variants.plain.test_micro_f1", ".2f"),
-    ("README.md", r"test micro F1 \d\.\d+ → (\d\.\d+)", "ner_tagger.json", "variants.shape_dropout.test_micro_f1",
-     ".2f"),
     ("data/README.md", r"`shape_dropout`\s+(\d\.\d+) /", "ner_tagger.json", "variants.shape_dropout.val_micro_f1",
      ".3f"),
     ("data/README.md", r"`shape_dropout`\s+\d\.\d+ / (\d\.\d+)", "ner_tagger.json",
@@ -68,10 +62,10 @@ QUOTES = [
     # W4 question-answering lab
     ("README.md", r"([\d.]+%) exact match on 1,000 held-out stories", "qa_transformer.json",
      "final_exact_match.held_out", percent),
-    ("README.md", r"read as `<unk>` \(([\d.]+%) →", "qa_transformer.json",
+    ("data/README.md", r"read as `<unk>`\): ([\d.]+%), against", "qa_transformer.json",
+     "final_exact_match.held_out_unseen_names", percent),
+    ("data/README.md", r"against ([\d.]+%) after the curriculum alone", "qa_transformer.json",
      "unseen_names_exact_match_after_curriculum", percent),
-    ("README.md", r"`<unk>` \([\d.]+% → ([\d.]+%)", "qa_transformer.json", "final_exact_match.held_out_unseen_names",
-     percent),
     ("data/README.md", r"held-out stories: ([\d.]+%)", "qa_transformer.json", "final_exact_match.held_out", percent),
     ("data/README.md", r"Training took (\d+) s in all", "qa_transformer.json", "seconds", "d"),
     # W1A3 jazz LSTM

@@ -40,6 +40,7 @@ Checks and tests
 
 Maintainer tooling
     notebook_tools    exercise copies, HTML previews, executing notebooks, loading their definitions
+    site              the course site `make html` builds: index.html, the notes as HTML, the math font
     model_files       shipped model files: atomic weights with their JSON record, checked loading
     quiet_tf          TensorFlow and Keras loaded without their C++ start-up log
     foreign_profile   `make test`'s second numerical profile: computing like a narrower CPU

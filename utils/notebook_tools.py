@@ -3,7 +3,8 @@
     python -m utils.notebook_tools execute NOTEBOOK ...       # run top to bottom in its folder and save
     python -m utils.notebook_tools exercises [NOTEBOOK ...]   # write <Name>_exercise.ipynb
     python -m utils.notebook_tools html [NOTEBOOK ...]        # write <Name>.html from stored outputs
-With no notebook named, every solution notebook under Week-*/ is processed.
+With no notebook named, every solution notebook under Week-*/ is processed, and `html` also writes the rest of
+the course site (index.html, each week's notes as Week-N/README.html, assets/: see utils/site.py).
 """
 import argparse
 import ast
@@ -128,13 +129,52 @@ DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
 
 
+# What latex2mathml leaves as raw TeX, mended in its MathML: `\arg\max` (or `\arg\min`) becomes one upright
+# operator and a lone `\arg` an upright identifier.
+ARG_OPERATOR = re.compile(r"<mi>\\arg</mi>(<(?:msub|munder|msubsup|munderover)>)?<mo>(max|min)</mo>")
+# latex2mathml writes `\max_x` as a subscript even in display math; as an under-script with movable limits it
+# sits under the operator in display math and beside it in running text, as in TeX.
+LIMITS_OPERATOR = re.compile(r"<msub><mo>((?:arg\u2009)?(?:max|min))</mo>")
+TAG = re.compile(r"<(/?)([a-z]+)[^>]*?(/?)>")
+# TeX puts a thin space between a function name and its argument (`\log x`); latex2mathml writes the two side by side.
+FUNCTION_THEN_ARGUMENT = re.compile(r"(<mi>(?:log|ln|lg|exp|sin|cos|tan|tanh|sinh|cosh|det|dim|ker|deg|Pr)</mi>)"
+                                    r"(?=<(?:mi|mn|msub|msup|msubsup|mover|mrow|mfrac|msqrt)\b)")
+# `\mathrel{+}=` comes out as an operator wrapped in an operator: one operator "+=", as TeX sets it.
+WRAPPED_OPERATOR = re.compile(r"<mo><mrow><mo>([^<]*)</mo></mrow></mo>(?:<mo>(&#x0003D;)</mo>)?")
+
+
+def _movable_limits(mathml):
+    """Each `<msub><mo>max</mo>X</msub>` (min, arg max, arg min) as `<munder><mo movablelimits="true">max</mo>X</munder>`."""
+    while match := LIMITS_OPERATOR.search(mathml):
+        depth, end = 0, None
+        for tag in TAG.finditer(mathml, match.start()):
+            closing, _, empty = tag.groups()
+            depth += 0 if empty else (-1 if closing else 1)
+            if depth == 0:
+                end = tag
+                break
+        mathml = (mathml[:match.start()] + f'<munder><mo movablelimits="true">{match.group(1)}</mo>'
+                  + mathml[match.end():end.start()] + "</munder>" + mathml[end.end():])
+    return mathml
+
+
+def tex_to_mathml(tex, display="inline"):
+    """One formula as MathML. A `|` is written as an entity, so a formula in a Markdown table cell keeps its row."""
+    from latex2mathml.converter import convert
+    mathml = convert(tex.strip(), display=display)
+    mathml = ARG_OPERATOR.sub(lambda m: f"{m.group(1) or ''}<mo>arg\u2009{m.group(2)}</mo>", mathml)
+    mathml = _movable_limits(mathml.replace("<mi>\\arg</mi>", "<mi>arg</mi>"))
+    mathml = FUNCTION_THEN_ARGUMENT.sub(r'\1<mspace width="0.1667em"></mspace>', mathml)
+    mathml = WRAPPED_OPERATOR.sub(lambda m: f"<mo>{m.group(1)}{m.group(2) or ''}</mo>", mathml)
+    return mathml.replace("|", "&#x0007C;")
+
+
 def markdown_math_to_mathml(text):
     """Replace $...$ and $$...$$ in Markdown (outside code) by MathML, which browsers render offline."""
-    from latex2mathml.converter import convert
     parts = CODE_SPANS.split(text)
     for i in range(0, len(parts), 2):  # even parts lie outside code spans
-        parts[i] = DISPLAY_MATH.sub(lambda m: convert(m.group(1).strip(), display="block"), parts[i])
-        parts[i] = INLINE_MATH.sub(lambda m: convert(m.group(1).strip()), parts[i])
+        parts[i] = DISPLAY_MATH.sub(lambda m: tex_to_mathml(m.group(1), display="block"), parts[i])
+        parts[i] = INLINE_MATH.sub(lambda m: tex_to_mathml(m.group(1)), parts[i])
     return "".join(parts)
 
 
@@ -167,17 +207,44 @@ def execute(notebook, timeout=600):
     print(f"executed {notebook.relative_to(ROOT) if notebook.is_relative_to(ROOT) else notebook}")
 
 
-def render_html(nb):
+# The previews' template: JupyterLab's, less its downloads (require.js, MathJax, mermaid, widgets: the math is
+# already MathML, and nothing here needs the others), plus the site's style sheet and a bar of links to the site.
+PREVIEW_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<link rel="stylesheet" href="{{ resources.site_css }}">
+{%- endblock html_head_css -%}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.site_nav }}
+{%- endblock body_header -%}
+"""
+
+
+def render_html(nb, notebook=None):
     """The HTML preview of a notebook, from its stored outputs (nothing is executed).
 
-    Formulas are pre-rendered to MathML so the preview needs no MathJax download.
+    Formulas are pre-rendered to MathML (shown in the site's bundled math font), so the preview downloads
+    nothing. Its title is the notebook's first heading, and a bar links it to the course index and its week's
+    notes (relative to `notebook`, the path it is written beside; a notebook two folders below the root when
+    not given).
     """
+    import jinja2
     from nbconvert import HTMLExporter
+    from utils import site
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = markdown_math_to_mathml(cell.source)
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    nb.metadata["title"] = site.notebook_title(nb)
+    page = Path(notebook).resolve().with_suffix(".html") if notebook else ROOT / "Week-0" / "Folder" / "Page.html"
+    exporter = HTMLExporter(template_name="lab", template_file="course_preview.html.j2",
+                            extra_loaders=[jinja2.DictLoader({"course_preview.html.j2": PREVIEW_TEMPLATE})])
+    html, _ = exporter.from_notebook_node(nb, resources={"site_css": site.relative_url(page, site.STYLE_SHEET),
+                                                         "site_nav": site.navigation(page)})
     return html
 
 
@@ -266,7 +333,7 @@ def exercise_text(notebook):
 
 
 def html_text(notebook):
-    return render_html(nbformat.read(notebook, as_version=4))
+    return render_html(nbformat.read(notebook, as_version=4), notebook)
 
 
 def main(argv=None):
@@ -284,6 +351,9 @@ def main(argv=None):
             write_if_changed(exercise_path(notebook), exercise_text(notebook))
         else:
             write_if_changed(notebook.with_suffix(".html"), html_text(notebook))
+    if args.what == "html" and not args.notebooks:
+        from utils import site
+        site.build()
 
 
 if __name__ == "__main__":
