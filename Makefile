@@ -3,12 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NOTEBOOKS = $(filter-out %_exercise.ipynb,$(wildcard Week-*/*/*.ipynb))
+ALL_NOTEBOOKS = $(filter-out %_exercise.ipynb,$(wildcard Week-*/*/*.ipynb))
+# The longest first (benchmarks/results/test_suite_time.md), in this order (--no-loadscope-reorder), so the two
+# workers finish together instead of one waiting for a long notebook started last.
+LONGEST_FIRST = Week-4/W4A1_Transformer Week-2/W2A2_Emojify Week-3/W3A1_Date_Translation_with_Attention \
+                Week-4/W4_Lab_Question_Answering Week-2/W2_Lab_Word2Vec Week-1/W1A3_Jazz_Improvisation \
+                Week-3/W3_Lab_Beam_Search_and_BLEU Week-1/W1A2_Dinosaur_Island Week-3/W3A2_Trigger_Word_Detection
+LONGEST_NOTEBOOKS = $(foreach folder,$(LONGEST_FIRST),$(filter $(folder)/%,$(ALL_NOTEBOOKS)))
+NOTEBOOKS = $(LONGEST_NOTEBOOKS) $(filter-out $(LONGEST_NOTEBOOKS),$(ALL_NOTEBOOKS))
 # Per-cell limit; a whole notebook must also stay within the course's 4-minute budget.
 NBVAL = --nbval --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=300
 # Tests and notebooks run two at a time (notebooks each in its own kernel): most of their time is single-threaded Python.
 WORKERS ?= 2
-RUN_NOTEBOOKS = MPLBACKEND=Agg $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -n $(WORKERS) --dist loadfile
+RUN_NOTEBOOKS = MPLBACKEND=Agg $(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL) -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 # The second numerical profile: NumPy's and oneDNN's widest kernels switched off (see utils/foreign_profile.py),
 # so an output that holds only on the machine that stored it fails here, not on a learner's laptop.
 FOREIGN_PROFILE = $(shell $(BIN)/python -m utils.foreign_profile)
