@@ -3,10 +3,10 @@
     index.html                      the README (quickstart and course map) as the home page
     Week-N/README.html              each week's notes, from Week-N/README.md
     Week-N/<folder>/<Name>.html     each notebook's preview (`notebook_tools.render_html`)
-    assets/site.css                 the style sheet every page links
     assets/STIXTwoMath-Regular.ttf  the math font, copied from the `ziamath` package (SIL Open Font License 1.1)
 
-Formulas are MathML (no MathJax); relative links to a Markdown page or a solution notebook are rewritten to the
+Every page links assets/site.css, the site's style sheet (a source file, edited by hand). Formulas are MathML
+(no MathJax); relative links to a Markdown page or a solution notebook are rewritten to the
 site's page for it where one exists (in the notes; the home page keeps its notebook and exercise links, beside
 their previews). Nothing on any page is fetched from another host.
 """
@@ -24,66 +24,6 @@ STYLE_SHEET = ASSETS / "site.css"
 MATH_FONT = ASSETS / "STIXTwoMath-Regular.ttf"
 HOME = ROOT / "index.html"
 COURSE = "Sequence Models"
-
-CSS = """/* Written by `make html` (utils/site.py): the style sheet of every page of the course site. */
-@font-face {
-  font-family: "STIX Two Math";
-  src: url("STIXTwoMath-Regular.ttf") format("truetype");
-  font-display: swap;
-}
-math {
-  font-family: "STIX Two Math", math;
-  font-size: 1.15em;
-}
-math[display="block"] {
-  margin: 0.5em 0;
-  overflow-x: auto;
-  overflow-y: hidden;
-}
-.site-nav {
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  font-size: 0.95rem;
-  line-height: 1.5;
-  padding: 0.6em 1em;
-  margin: 0 0 1em;
-  border-bottom: 1px solid #d0d7de;
-  background: #f6f8fa;
-}
-.site-nav a { margin-right: 1.1em; color: #0969da; text-decoration: none; }
-.site-nav a:hover { text-decoration: underline; }
-.site-nav a.site-home { font-weight: 600; }
-body.site-page {
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  color: #1f2328;
-  line-height: 1.6;
-  margin: 0;
-}
-body.site-page main {
-  max-width: 64rem;
-  margin: 0 auto;
-  padding: 0 1.5rem 4rem;
-}
-body.site-page a { color: #0969da; }
-body.site-page h1, body.site-page h2 { border-bottom: 1px solid #d8dee4; padding-bottom: 0.25em; }
-body.site-page h2 { margin-top: 1.8em; }
-body.site-page table { border-collapse: collapse; margin: 1em 0; display: block; overflow-x: auto; }
-body.site-page th, body.site-page td { border: 1px solid #d0d7de; padding: 0.4em 0.7em; vertical-align: top; }
-body.site-page th { background: #f6f8fa; }
-body.site-page tr:nth-child(2n) td { background: #fbfcfd; }
-body.site-page code {
-  font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace;
-  font-size: 0.88em;
-  background: #eff1f3;
-  padding: 0.1em 0.3em;
-  border-radius: 4px;
-}
-body.site-page pre { background: #f6f8fa; padding: 0.8em 1em; overflow-x: auto; border-radius: 6px; line-height: 1.4; }
-body.site-page pre code { background: none; padding: 0; }
-body.site-page img { max-width: 100%; }
-body.site-page blockquote { margin-left: 0; padding-left: 1em; border-left: 4px solid #d0d7de; color: #59636e; }
-body.site-page details { margin: 0.5em 0 1em; padding: 0.4em 0.8em; border: 1px solid #d0d7de; border-radius: 6px; }
-body.site-page summary { cursor: pointer; font-weight: 600; }
-"""
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -232,11 +172,11 @@ def pages():
     built = [(HOME, render_markdown_page(ROOT / "README.md", HOME, notebooks=False))]
     built += [(notes.with_suffix(".html"), render_markdown_page(notes, notes.with_suffix(".html")))
               for notes in notes_files()]
-    return built + [(STYLE_SHEET, CSS)]
+    return built
 
 
 def build():
-    """Write the site's home page, notes pages, style sheet and math font (the previews are written apart)."""
+    """Write the site's home page, notes pages and math font (the previews are written apart)."""
     from utils.notebook_tools import write_if_changed
     ASSETS.mkdir(exist_ok=True)
     font = math_font_source()
