@@ -70,3 +70,80 @@ def test_own_recordings_are_resampled_or_refused_clearly(tmp_path):
         asr_data.load_speech_file(tmp_path / "notes.txt")
     with pytest.raises(FileNotFoundError):
         asr_data.load_speech_file(tmp_path / "missing.wav")
+
+
+def test_warp_scales_every_frequency_and_keeps_the_duration():
+    def centroid(audio):
+        power = np.abs(np.fft.rfft(audio)) ** 2
+        return (power * np.fft.rfftfreq(audio.size, 1 / asr_data.SAMPLE_RATE)).sum() / power.sum()
+    plain = asr_data.speak("call four one seven", "en-us+m1", 160, 50)
+    for warp in (0.85, 1.5):
+        warped = asr_data.speak("call four one seven", "en-us+m1", 160, 50, warp=warp)
+        assert abs(warped.size - plain.size) < 0.05 * plain.size   # the rate is compensated
+        assert centroid(warped) / centroid(plain) == pytest.approx(warp, rel=0.06)
+    with pytest.raises(ValueError, match="warp"):
+        asr_data.speak("call", warp=3.0)
+
+
+def test_only_training_requests_are_warped():
+    assert asr_data.WARPS["val"] is None and asr_data.WARPS["test"] is None
+    _, _, notes = asr_data.make_utterances(20, "train")
+    warps = [float(note.split("frequencies x")[1].split(",")[0]) for note in notes]
+    assert min(warps) >= 0.85 and max(warps) <= 1.5 and max(warps) - min(warps) > 0.3
+    for split in ("val", "test"):
+        assert not any("frequencies" in note for note in asr_data.make_utterances(5, split)[2])
+
+
+# --- the trainer's pieces (utils.ctc_recogniser) ------------------------------------------------------------------
+
+def test_mask_bands_hides_adjacent_bands_with_the_utterance_mean():
+    from utils.ctc_recogniser import mask_bands
+    rng = np.random.RandomState(0)
+    feats = rng.randn(50, 40).astype(np.float32)
+    original = feats.copy()
+    widths = []
+    for _ in range(30):
+        masked = mask_bands(feats, rng, max_width=6)
+        changed = np.flatnonzero((masked != feats).any(axis=0))
+        widths.append(changed.size)
+        if changed.size:
+            assert np.array_equal(changed, np.arange(changed[0], changed[-1] + 1))   # adjacent bands
+            assert np.allclose(masked[:, changed], feats.mean())
+    assert max(widths) <= 6 and min(widths) == 0 and len(set(widths)) > 3
+    assert np.array_equal(feats, original)   # the input is untouched
+
+
+def test_pad_batch_pads_frames_with_silence_and_labels_with_the_blank():
+    from utils.ctc_recogniser import SILENCE, pad_batch
+    feats = [np.ones((3, 40), np.float32), np.ones((5, 40), np.float32)]
+    x, y = pad_batch(feats, ["ab", "call"])
+    assert x.shape == (2, 5, 40) and np.all(x[0, 3:] == SILENCE) and np.all(x[1] == 1)
+    assert y.tolist() == [list(asr_data.text_to_ids("ab")) + [0, 0], list(asr_data.text_to_ids("call"))]
+
+
+def test_batches_cover_every_utterance_once_per_epoch_in_similar_lengths():
+    from utils.ctc_recogniser import Batches
+    rng = np.random.RandomState(1)
+    lengths = rng.randint(20, 200, size=70)
+    feats = [np.full((n, 40), float(i), np.float32) for i, n in enumerate(lengths)]
+    batches = Batches(feats, ["a"] * 70, batch_size=16, seed=0)
+    seen = []
+    for i in range(len(batches)):
+        x, _ = batches[i]
+        ids = [int(row[0, 0]) for row in x]
+        seen += ids
+        assert x.shape[1] == max(lengths[ids])
+    assert sorted(seen) == list(range(70)) and len(batches) == 5
+    spread = max(lengths[j] for j in batches.batches[0]) - min(lengths[j] for j in batches.batches[0])
+    assert spread < 0.5 * (lengths.max() - lengths.min())
+
+
+def test_shipped_recogniser_loads_into_the_notebook_model_and_has_its_record():
+    from utils import ctc_recogniser
+    record = ctc_recogniser.shipped_record()
+    assert record["parameters"] == 528_366 and record["data"]["dataset_version"] == asr_data.DATASET_VERSION
+    assert record["training"]["epochs_run"] == len(record["training"]["log"]) >= 1
+    model = ctc_recogniser.load_shipped_model()
+    assert model.count_params() == record["parameters"]
+    logits = model(np.zeros((1, 31, 40), np.float32), training=False)
+    assert tuple(logits.shape) == (1, 16, asr_data.N_SYMBOLS)

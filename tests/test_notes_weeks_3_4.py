@@ -17,6 +17,7 @@ SECTIONS = ["Outline", "Key concepts and definitions", "Important formulas", "Wo
 BLEU_LAB = ROOT / "Week-3/W3_Lab_Beam_Search_and_BLEU/Beam_Search_and_BLEU.ipynb"
 W3A1 = ROOT / "Week-3/W3A1_Date_Translation_with_Attention/Neural_Machine_Translation_with_Attention.ipynb"
 W3A2 = ROOT / "Week-3/W3A2_Trigger_Word_Detection/Trigger_Word_Detection.ipynb"
+CTC_LAB = ROOT / "Week-3/W3_Lab_Speech_Recognition_with_CTC/Speech_Recognition_with_CTC.ipynb"
 W4A1 = ROOT / "Week-4/W4A1_Transformer/Transformer_Network.ipynb"
 NER_LAB = ROOT / "Week-4/W4_Lab_Named_Entity_Recognition/Named_Entity_Recognition.ipynb"
 QA_LAB = ROOT / "Week-4/W4_Lab_Question_Answering/Question_Answering.ipynb"
@@ -275,6 +276,22 @@ def test_trigger_word_frame_labels_and_lengths():
     # The spectrogram and convolution lengths of the formulas table and practice question 12.
     assert (441_000 - 200) // 80 + 1 == 5511
     assert keras.layers.Conv1D(196, 15, strides=4).compute_output_shape((None, 5511, 101)) == (None, 1375, 196)
+
+
+def test_ctc_greedy_trap_of_practice_question_13_and_the_alignments_of_call():
+    import itertools
+    lab = load_definitions(CTC_LAB)
+    markdown = text_of(WEEK3)
+    log_probs = np.log(np.array([[0.5, 0.4, 0.1]] * 3))
+    assert lab.ctc_greedy_decode(log_probs) == [], "the notes say greedy decoding returns the empty text"
+    (best, log_p), *_ = lab.ctc_prefix_beam_search(log_probs, beam_width=8)
+    assert best == (1,)
+    check_quoted(markdown, "0.524", math.exp(log_p), ".3f")
+    check_quoted(markdown, "0.125", 0.5 ** 3, ".3f")
+    alignments = [p for p in itertools.product(range(3), repeat=3) if lab.ctc_collapse(p) == [1]]
+    assert len(alignments) == 6 and "six alignments" in markdown
+    # The forward recursion of the notes is the lab's ctc_loss: -log of the same 0.524.
+    assert math.isclose(lab.ctc_loss(log_probs, [1]), -log_p, rel_tol=1e-12)
 
 
 # --- Week 4 -------------------------------------------------------------------------------------------------------

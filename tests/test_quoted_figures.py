@@ -68,6 +68,28 @@ QUOTES = [
      "unseen_names_exact_match_after_curriculum", percent),
     ("data/README.md", r"held-out stories: ([\d.]+%)", "qa_transformer.json", "final_exact_match.held_out", percent),
     ("data/README.md", r"Training took (\d+) s in all", "qa_transformer.json", "seconds", "d"),
+    # W3 CTC lab: the shipped recogniser on held-out voices
+    ("Week-3/README.md", r"greedy \*\*WER of ([\d.]+%)\*\*", "ctc_recogniser.json", "evaluation.test.greedy_wer",
+     lambda v: f"{100 * v:.2f}%"),
+    ("Week-3/README.md", r"\(CER ([\d.]+%)\) on 300", "ctc_recogniser.json", "evaluation.test.greedy_cer",
+     lambda v: f"{100 * v:.2f}%"),
+    ("Week-3/README.md", r"never heard, and ([\d.]+%) on 100", "ctc_recogniser.json", "evaluation.test_long.greedy_wer",
+     lambda v: f"{100 * v:.2f}%"),
+    ("data/README.md", r"\*\*WER ([\d.]+%)\*\*, CER", "ctc_recogniser.json", "evaluation.test.greedy_wer",
+     lambda v: f"{100 * v:.2f}%"),
+    ("data/README.md", r"\*\*WER [\d.]+%\*\*, CER ([\d.]+%)", "ctc_recogniser.json", "evaluation.test.greedy_cer",
+     lambda v: f"{100 * v:.2f}%"),
+    ("data/README.md", r"longer\s+requests, WER ([\d.]+%), CER", "ctc_recogniser.json", "evaluation.test_long.greedy_wer",
+     lambda v: f"{100 * v:.2f}%"),
+    ("data/README.md", r"requests, WER [\d.]+%, CER ([\d.]+%)\.", "ctc_recogniser.json",
+     "evaluation.test_long.greedy_cer", lambda v: f"{100 * v:.2f}%"),
+    ("data/README.md", r"It ran (\d+) epochs, the last", "ctc_recogniser.json", "training.epochs_run", "d"),
+    ("data/README.md", r"the last with training\s+loss (\d\.\d+)", "ctc_recogniser.json", "training.log.-1.loss", ".4f"),
+    ("data/README.md", r"\*\*Time to train, measured:\*\* (\d+) s \(\d+ min\) for `python -m utils.ctc",
+     "ctc_recogniser.json", "training.seconds", "d"),
+    ("data/README.md", r"plus (\d+) s to synthesize the 6,300", "ctc_recogniser.json", "data.synthesis_and_features_s",
+     "d"),
+    ("data/README.md", r"([\d,]+) float32 parameters \(81 of them", "ctc_recogniser.json", "parameters", ","),
     # W1A3 jazz LSTM
     ("data/README.md", r"It reaches (\d\.\d+) nats per symbol", "jazz_lstm.json", "loss_per_symbol_nats", ".3f"),
 ]
@@ -76,7 +98,7 @@ QUOTES = [
 def record_value(record_name, key):
     value = json.loads((ROOT / "data" / record_name).read_text(encoding="utf-8"))
     for part in key.split("."):
-        value = value[part]
+        value = value[int(part)] if isinstance(value, list) else value[part]
     return value
 
 

@@ -1,5 +1,7 @@
 """Tests of the trigger word helpers (utils.td_utils): spectrogram, data made by the notebook's graded functions,
 metrics, own audio."""
+import hashlib
+
 import numpy as np
 import pytest
 import soundfile
@@ -116,12 +118,14 @@ def test_watching_an_example_changes_no_random_draw(small_pieces, notebook):
 
 
 def test_dataset_is_the_one_the_shipped_model_was_trained_on(small_pieces):
-    """Measured before the graded functions' copies left utils/ (the data must stay bit-identical)."""
+    """The draws (where each word went) are exact; the float16 spectrograms are compared by their sums, because
+    another CPU's FFT rounds a few of their values the other way (a hash of their bytes held on one machine only)."""
     np.random.seed(99)
     state = np.random.get_state()[1].copy()
     X, Y, ends = td.make_dataset(3, 7, "train", pieces=small_pieces)
-    assert td.dataset_fingerprint(X, Y) == "c3d27cc0fa6209a2"
     assert ends == [[4451, 5538], [3198, 8428], [4554, 7327]]
+    assert hashlib.sha256(np.ascontiguousarray(Y, dtype=np.float32).tobytes()).hexdigest()[:16] == "2192d53bed9f9030"
+    np.testing.assert_allclose(X.astype(np.float64).sum(axis=(1, 2)), [393220.34, 238291.88, 108767.53], rtol=1e-5)
     np.testing.assert_array_equal(np.random.get_state()[1], state)  # np.random is put back
 
 

@@ -37,10 +37,17 @@ def ids_to_text(ids):
     return "".join(ALPHABET[i - 1] for i in np.asarray(ids, dtype=int).ravel() if i != BLANK)
 
 
-def speak(text, voice="en-us", rate=160, pitch=50):
-    """`text` said by espeak-ng's `voice` at `rate` words per minute and `pitch` (0-100): float32 at 16 kHz."""
-    audio = speech_synth.say(text, voice, rate, pitch)
-    return resample_poly(audio, 160, 441).astype(np.float32)   # 44,100 * 160 / 441 = 16,000
+def speak(text, voice="en-us", rate=160, pitch=50, warp=1.0):
+    """`text` said by espeak-ng's `voice` at `rate` words per minute and `pitch` (0-100): float32 at 16 kHz.
+
+    `warp` != 1 scales every frequency (pitch and formants: a shorter or longer vocal tract) by that factor,
+    by reading the 44.1 kHz output as if it were sampled at 44.1 kHz * warp; the speaking rate is compensated,
+    so the utterance still lasts as long as at `rate`.
+    """
+    if not 0.5 <= warp <= 2.0:
+        raise ValueError(f"warp should be between 0.5 and 2, got {warp}")
+    audio = speech_synth.say(text, voice, max(80, round(rate / warp)), pitch)
+    return resample_poly(audio, 160, round(441 * warp)).astype(np.float32)   # 44,100 * 160 / 441 = 16,000
 
 
 def hz_to_mel(hz):
@@ -101,9 +108,13 @@ def random_text(rng, long=False):
 SPLITS = {"train": "train", "val": "train", "test": "dev"}   # our split -> W3A2's voices and backgrounds
 SPLIT_SEEDS = {"train": 11, "val": 12, "test": 13}
 RATES, PITCHES = (130, 220), (20, 80)
+# Vocal tract length perturbation, for training only: frequencies scaled by a factor drawn log-uniformly from
+# WARPS, from a long adult vocal tract (0.85) to a child's (1.5), so that the recogniser meets more than the
+# few formant sets of espeak-ng's training variants. Held-out voices are never warped.
+WARPS = {"train": (0.85, 1.5), "val": None, "test": None}
 SNR_DB = (5.0, 25.0)
 N_BACKGROUNDS = 12                       # 10-second backgrounds per split, cut into pieces
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 
 
 def _split_check(split):
@@ -130,7 +141,8 @@ def noisy_utterance(text, rng, split, noises):
     from utils import td_utils
     voice = td_utils.random_voice(rng, SPLITS[split])
     rate, pitch = rng.randint(*RATES), rng.randint(*PITCHES)
-    speech = speak(text, voice, rate, pitch)
+    warp = float(np.exp(rng.uniform(*np.log(WARPS[split])))) if WARPS[split] else 1.0
+    speech = speak(text, voice, rate, pitch, warp)
     speech = 0.1 * speech / np.sqrt(np.mean(speech ** 2))                # speech RMS 0.1 (-20 dBFS)
     lead, tail = (int(rng.uniform(0.1, 0.4) * SAMPLE_RATE) for _ in range(2))
     audio = np.concatenate([np.zeros(lead, np.float32), speech, np.zeros(tail, np.float32)])
@@ -139,7 +151,8 @@ def noisy_utterance(text, rng, split, noises):
     snr = rng.uniform(*SNR_DB)
     piece = noise[start:start + audio.size]
     audio[:piece.size] += 0.1 * 10 ** (-snr / 20) * piece
-    return np.clip(audio, -1.0, 1.0), f"{voice}, {rate} wpm, pitch {pitch}, SNR {snr:.0f} dB"
+    warped = f", frequencies x{warp:.2f}" if warp != 1.0 else ""
+    return np.clip(audio, -1.0, 1.0), f"{voice}, {rate} wpm, pitch {pitch}{warped}, SNR {snr:.0f} dB"
 
 
 def make_utterances(n, split, seed=None, long=False, progress=False):
