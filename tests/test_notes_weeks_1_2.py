@@ -356,3 +356,20 @@ def test_week2_parameter_counts_match_keras():
     dense = keras_parameters(L.Dense(5), (128,))
     assert (first, second, dense) == (91_648, 131_584, 645) and first + second + dense == 223_877
     assert keras_parameters(L.Dense(5), (50,)) == 255  # Emojifier-V1's softmax layer
+
+
+def test_q12_bits_per_character_with_the_labs_function():
+    from utils.word_lm import bits_per_character
+    assert_quoted(WEEK1, "90.5", "1.833", "1.548")
+
+    class ThirtyBits:  # a spelling model that charges 30 bits for every unknown word
+        def bits(self, token):
+            return 30.0
+
+    tokens = [" ab"] * 8000 + [" abcdefgh"] * 2000    # 8,000 x 3 + 2,000 x 9 = 42,000 characters
+    assert sum(map(len, tokens)) == 42000
+    known = [True] * 9600 + [False] * 400
+    bpc = bits_per_character(np.full(10000, 6.5), tokens, known, ThirtyBits())
+    assert round(bpc, 3) == 1.833
+    assert round(bits_per_character(np.full(10000, 6.5), tokens, [True] * 10000, ThirtyBits()), 3) == 1.548
+    assert round(2 ** 6.5, 1) == 90.5

@@ -92,6 +92,27 @@ QUOTES = [
     ("data/README.md", r"([\d,]+) float32 parameters \(81 of them", "ctc_recogniser.json", "parameters", ","),
     # W1A3 jazz LSTM
     ("data/README.md", r"It reaches (\d\.\d+) nats per symbol", "jazz_lstm.json", "loss_per_symbol_nats", ".3f"),
+    # W1 word-level lab: bits per character on the held-out passages
+    ("Week-1/README.md", r"Kneser–Ney trigram reaches (\d\.\d+) bits per character", "word_lstm.json",
+     "bits_per_character.Kneser-Ney trigram", ".3f"),
+    ("Week-1/README.md", r"the word\s+LSTM (\d\.\d+) from random", "word_lstm.json",
+     "bits_per_character.word LSTM, random embeddings", ".3f"),
+    ("Week-1/README.md", r"random embeddings and (\d\.\d+) from GloVe", "word_lstm.json",
+     "bits_per_character.word LSTM, glove embeddings", ".3f"),
+    ("Week-1/README.md", r"W1A2's character LSTM (\d\.\d+)\. The word", "word_lstm.json",
+     "bits_per_character.character LSTM (W1A2)", ".3f"),
+    ("data/README.md", r"Kneser–Ney trigram\s+(\d\.\d+), word LSTM", "word_lstm.json",
+     "bits_per_character.Kneser-Ney trigram", ".3f"),
+    ("data/README.md", r"random embeddings (\d\.\d+), word", "word_lstm.json",
+     "bits_per_character.word LSTM, random embeddings", ".3f"),
+    ("data/README.md", r"GloVe embeddings (\d\.\d+), W1A2", "word_lstm.json",
+     "bits_per_character.word LSTM, glove embeddings", ".3f"),
+    ("data/README.md", r"character LSTM\s+(\d\.\d+)\. More settings", "word_lstm.json",
+     "bits_per_character.character LSTM (W1A2)", ".3f"),
+    ("data/README.md", r"measured:\*\* ([\d,]+) s \(random start\)", "word_lstm.json", "training.random.seconds", ","),
+    ("data/README.md", r"and ([\d,]+) s \(GloVe start\)", "word_lstm.json", "training.glove.seconds", ","),
+    ("data/README.md", r"(\d\.\d+) \(random start\) and \d", "word_lstm.json", "training.random.val_loss.-1", ".4f"),
+    ("data/README.md", r"and (\d\.\d+) \(GloVe start\) nats", "word_lstm.json", "training.glove.val_loss.-1", ".4f"),
 ]
 
 

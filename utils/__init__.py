@@ -21,6 +21,8 @@ Shared building blocks (used by a notebook, not an exercise in it)
 Per-assignment data and trainers (`make models` retrains the shipped models)
     shakespeare       W1A2: Shakespeare's plays as clean training text
     char_lstm         W1A2: the Keras character-level LSTM trained on Shakespeare
+    word_lm           W1 word-level lab: lossless word tokens, the Kneser-Ney baseline, bits per character,
+                      training and shipping the word LSTMs
     music_synth       W1A3: a small NumPy synthesizer, notes and chords to audio
     music_model       W1A3: the jazz LSTM: shared layers, training, shipped weights, sampling
     word2vec          W2 word2vec lab: corpus, vocabulary, skip-gram minibatches, a NumPy trainer
