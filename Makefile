@@ -8,7 +8,7 @@ ALL_NOTEBOOKS = $(filter-out %_exercise.ipynb,$(wildcard Week-*/*/*.ipynb))
 # workers finish together instead of one waiting for a long notebook started last.
 LONGEST_FIRST = Week-4/W4A1_Transformer Week-2/W2A2_Emojify Week-3/W3A1_Date_Translation_with_Attention \
                 Week-4/W4_Lab_Question_Answering Week-2/W2_Lab_Word2Vec Week-1/W1_Lab_Word_Level_Language_Model \
-                Week-1/W1A3_Jazz_Improvisation \
+                Week-3/W3_Lab_Seq2Seq_Chatbot Week-1/W1A3_Jazz_Improvisation \
                 Week-3/W3_Lab_Beam_Search_and_BLEU Week-3/W3_Lab_Speech_Recognition_with_CTC Week-1/W1A2_Dinosaur_Island \
                 Week-3/W3A2_Trigger_Word_Detection
 LONGEST_NOTEBOOKS = $(foreach folder,$(LONGEST_FIRST),$(filter $(folder)/%,$(ALL_NOTEBOOKS)))
@@ -52,16 +52,18 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results/
 	$(BIN)/python benchmarks/emojify_accuracy.py
 	$(BIN)/python benchmarks/trigger_word_events.py
 	$(BIN)/python benchmarks/ctc_recogniser.py
+	$(BIN)/python benchmarks/chatbot.py
 	$(BIN)/python benchmarks/transformer_vs_attention.py
 	$(BIN)/python benchmarks/test_suite_time.py
 	$(BIN)/python benchmarks/numerical_profiles.py  # about an hour: every notebook under seven profiles
 
-models: $(STAMP)  ## retrain the eight shipped models from scratch into data/ (about 3 h 35 min on 2 CPU cores; times per model in data/README.md)
+models: $(STAMP)  ## retrain the ten shipped models from scratch into data/ (about 3 h 50 min on 2 CPU cores; times per model in data/README.md)
 	$(BIN)/python -m utils.char_lstm train
 	$(BIN)/python -m utils.word_lm train
 	$(BIN)/python -m utils.music_model train
 	$(BIN)/python -m utils.trigger_model train
 	$(BIN)/python -m utils.ctc_recogniser train
+	$(BIN)/python -m utils.chatbot train
 	$(BIN)/python -m utils.ner_model train
 	$(BIN)/python -m utils.date_transformer train
 	$(BIN)/python -m utils.qa_model train

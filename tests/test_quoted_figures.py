@@ -17,6 +17,28 @@ def percent(value):
 
 # (document, pattern whose group is the quoted figure, record in data/, key path in the record, format)
 QUOTES = [
+    # W3 chatbot lab: the station assistant's held-out exact match, the Shakespeare chatbot's perplexity
+    ("Week-3/README.md", r"right reply to \*\*([\d.]+%)\*\* of", "chatbot_station.json", "held_out.held_out.greedy_exact",
+     percent),
+    ("Week-3/README.md", r"never saw and to \*\*([\d.]+%)\*\* of", "chatbot_station.json",
+     "held_out.held_out_times.greedy_exact", percent),
+    ("Week-3/README.md", r"beam search \(width 3\) gives ([\d.]+%) and", "chatbot_station.json",
+     "held_out.held_out.beam3_exact", percent),
+    ("Week-3/README.md", r"layer on \$\[s; c\]\$: ([\d,]+) parameters", "chatbot_station.json", "parameters", ","),
+    ("Week-3/README.md", r"reply with perplexity ([\d.]+), against", "chatbot_shakespeare.json", "held_out.perplexity",
+     ".1f"),
+    ("Week-3/README.md", r"against ([\d.]+) for a trigram model", "chatbot_shakespeare.json",
+     "held_out.trigram_perplexity", ".1f"),
+    ("Week-3/README.md", r"replies have distinct-2 (\d\.\d+), the real", "chatbot_shakespeare.json",
+     "held_out.greedy_distinct_2", ".3f"),
+    ("data/README.md", r"exact reply \*\*([\d.]+%)\*\* on\s+held-out templates", "chatbot_station.json",
+     "held_out.held_out.greedy_exact", percent),
+    ("data/README.md", r"and \*\*([\d.]+%)\*\* at held-out times", "chatbot_station.json",
+     "held_out.held_out_times.greedy_exact", percent),
+    ("data/README.md", r"Shakespeare: perplexity ([\d.]+) of the real", "chatbot_shakespeare.json",
+     "held_out.perplexity", ".1f"),
+    ("data/README.md", r"measured:\*\* (\d+) s \(station\)", "chatbot_station.json", "training.seconds", "d"),
+    ("data/README.md", r"and ([\d,]+) s \(Shakespeare\) of", "chatbot_shakespeare.json", "training.seconds", ","),
     # W3A2 trigger word model: dev-set event metrics
     ("Week-3/README.md", r"On the (\d+) dev clips", "trigger_word_model.json", "dev.n_clips", "d"),
     ("Week-3/README.md", r"dev clips \((\d+) words\)", "trigger_word_model.json", "dev.n_events", "d"),

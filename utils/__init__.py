@@ -31,6 +31,8 @@ Per-assignment data and trainers (`make models` retrains the shipped models)
     trigger_model     W3A2: training and shipping the trigger-word model
     asr_data          W3 CTC lab: the alphabet, synthesized spoken requests over noise, your own recordings
     ctc_recogniser    W3 CTC lab: training, scoring and shipping the notebook's acoustic model
+    chatbot_data      W3 chatbot lab: the station assistant's generated dialogues, Shakespeare's exchanges
+    chatbot           W3 chatbot lab: training and shipping the two chatbots, decoding, the baselines
     date_transformer  W4A1: training the notebook's Transformer on the date task
     ner_data          W4 NER lab: the generated corpus with BIO tags, vocabularies, encodings
     ner_model         W4 NER lab: training and shipping the taggers

@@ -57,26 +57,30 @@ def clean_line(line):
     return re.sub(r" {2,}", " ", line).strip()
 
 
-def speeches(markdown):
-    """The speeches of one play in Markdown: spoken lines only, each speech one string of lines joined by "\\n".
+def scene_speeches(markdown):
+    """The speeches of one play in Markdown, scene by scene: [[(speaker, speech), ...], ...].
 
-    A speech runs from a `**Speaker**` line to the next speaker or heading, across stage
-    directions; headings, speaker names, stage directions (whole lines and inline asides)
-    and Markdown markup are removed.
+    A speech is its spoken lines only, joined by "\\n". It runs from a `**Speaker**` line to the next speaker or
+    heading, across stage directions; headings, speaker names, stage directions (whole lines and inline asides)
+    and Markdown markup are removed. A heading (act or scene) starts a new scene; speeches with no spoken line
+    are dropped.
     """
     # Speaker lines and headings start a paragraph of their own (two plays omit the blank line).
     lines = [line for raw in markdown.replace("\r\n", "\n").split("\n")
              for line in (["", raw] if SPEAKER.match(raw) or HEADING.match(raw) else [raw])]
-    result, current = [], None
+    scenes, current = [[]], None
     for paragraph in re.split(r"\n\s*\n", "\n".join(lines)):
         paragraph = paragraph.strip("\n")
         first = paragraph.split("\n", 1)[0]
         if HEADING.match(first):
             current = None  # a new act or scene: text before the next speaker is not spoken
+            if scenes[-1]:
+                scenes.append([])
             continue
-        if SPEAKER.match(first):
+        speaker = SPEAKER.match(first)
+        if speaker:
             current = []
-            result.append(current)
+            scenes[-1].append((speaker.group(1).strip(), current))
             paragraph = paragraph[len(first):]
         if current is None or NUMBERED.match(first):
             continue  # the title, a stage direction before a scene's first speaker, or a numbered procession
@@ -84,7 +88,13 @@ def speeches(markdown):
             paragraph = pattern.sub(" ", paragraph)
         current += [line for line in map(clean_line, paragraph.split("\n"))
                     if any(ch.isalpha() for ch in line) and not LABEL.match(line)]
-    return ["\n".join(speech) for speech in result if speech]
+    scenes = [[(name, "\n".join(speech)) for name, speech in scene if speech] for scene in scenes]
+    return [scene for scene in scenes if scene]
+
+
+def speeches(markdown):
+    """The speeches of one play in Markdown (see `scene_speeches`), each one string of lines joined by "\\n"."""
+    return [speech for scene in scene_speeches(markdown) for _, speech in scene]
 
 
 def play_speeches(paths=None):
