@@ -120,16 +120,16 @@ def train(name, functions=None, epochs=None, verbose=2):
     keras.utils.set_random_seed(training["seed"])
     vocab = vocabulary(name)
     word_to_id = {word: i for i, word in enumerate(vocab)}
-    requests, previous, targets, weights = encode_pairs(name, "train", word_to_id, functions.encode_line, functions.teacher_forcing)
-    val_requests, val_previous, val_targets, val_weights = encode_pairs(name, "validation", word_to_id, functions.encode_line,
-                                                                        functions.teacher_forcing)
+    encoders = (functions.encode_line, functions.teacher_forcing)
+    requests, previous, targets, weights = encode_pairs(name, "train", word_to_id, *encoders)
+    validation = encode_pairs(name, "validation", word_to_id, *encoders)
     model, attention_model = build(name, len(vocab), functions)
     epochs = epochs or training["epochs"]
     compile_for_training(model, training["learning_rate"], epochs * math.ceil(len(requests) / training["batch_size"]))
     start = time.time()
     history = model.fit([requests, previous], targets, sample_weight=weights, batch_size=training["batch_size"],
                         epochs=epochs, shuffle=True, verbose=verbose,
-                        validation_data=([val_requests, val_previous], val_targets, val_weights))
+                        validation_data=(list(validation[:2]), validation[2], validation[3]))
     return model, attention_model, vocab, history.history, time.time() - start
 
 
@@ -283,7 +283,8 @@ def station_figures(model, vocab, functions, beam_examples=None):
         exact, slots = slot_accuracy(texts_of(replies, vocab), examples)
         figures[split] = {"examples": len(examples), "greedy_exact": exact, "greedy_slots": slots}
         if beam_examples and split != "validation":
-            beams = [beam_reply(model, request[request > 0], start_id, end_id, 3) for request in requests[:beam_examples]]
+            beams = [beam_reply(model, request[request > 0], start_id, end_id, 3)
+                     for request in requests[:beam_examples]]
             exact, slots = slot_accuracy(texts_of(beams, vocab), examples[:beam_examples])
             figures[split].update(beam_examples=beam_examples, beam3_exact=exact, beam3_slots=slots)
     return figures
@@ -304,7 +305,8 @@ def shakespeare_figures(model, vocab, functions):
             "bits_per_token": float(bits.sum() / weights.sum()),
             "perplexity": float(2 ** (bits.sum() / weights.sum())),
             "trigram_bits_per_token": trigram, "trigram_perplexity": float(2 ** trigram),
-            "greedy_distinct_1": functions.distinct_n(replies, 1), "greedy_distinct_2": functions.distinct_n(replies, 2),
+            "greedy_distinct_1": functions.distinct_n(replies, 1),
+            "greedy_distinct_2": functions.distinct_n(replies, 2),
             "real_distinct_1": functions.distinct_n(real, 1), "real_distinct_2": functions.distinct_n(real, 2)}
 
 
