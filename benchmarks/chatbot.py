@@ -59,23 +59,21 @@ def shakespeare_lines(functions):
     model, _, vocab, _ = chatbot.load_shipped("shakespeare", functions.chatbot_model)
     word_to_id = {word: i for i, word in enumerate(vocab)}
     exchanges = chatbot.pairs("shakespeare")
-    arrays = chatbot.encode_pairs("shakespeare", "held_out", word_to_id, functions.encode_line,
-                                  functions.teacher_forcing)
-    bits = chatbot.reply_bits(model, *arrays)
-    seq2seq = bits.sum() / arrays[3].sum()
-    trigram = chatbot.reply_trigram_bits([r for _, r in exchanges["train"]], [r for _, r in exchanges["held_out"]],
-                                         word_to_id)
+    requests = chatbot.encode_pairs("shakespeare", "held_out", word_to_id, functions.encode_line,
+                                    functions.teacher_forcing)[0]
+    measured = chatbot.shakespeare_perplexities(model, vocab, functions)
+    seq2seq, trigram = measured["bits_per_token"], measured["trigram_bits_per_token"]
     start_id, end_id, max_len = word_to_id[START], word_to_id[END], chatbot.MAX_TOKENS["shakespeare"][1] + 1
     prompts, real = zip(*exchanges["held_out"])
     rng = np.random.default_rng(0)
     candidates = {
         "seq2seq, greedy": [" ".join(vocab[i] for i in r)
-                            for r in functions.greedy_replies(model, arrays[0], start_id, end_id, max_len)],
+                            for r in functions.greedy_replies(model, requests, start_id, end_id, max_len)],
         "seq2seq, sampled (T = 1)": [" ".join(vocab[i] for i in r) for r in chatbot.sampled_replies(
-            model, arrays[0], start_id, end_id, 1.0, rng, max_len)],
+            model, requests, start_id, end_id, 1.0, rng, max_len)],
         "retrieval (TF-IDF)": chatbot.Retrieval(*zip(*exchanges["train"])).reply(list(prompts)),
         "the real replies": list(real)}
-    lines = [f"Held-out exchanges: {len(prompts):,} from the unseen plays, {arrays[3].sum():,.0f} reply tokens "
+    lines = [f"Held-out exchanges: {len(prompts):,} from the unseen plays, {measured['tokens']:,} reply tokens "
              "(`<end>` included).", "",
              "| model of the real reply | bits per token | perplexity |", "|---|---|---|",
              f"| Kneser-Ney trigram of replies (ignores the prompt) | {trigram:.3f} | {2 ** trigram:.1f} |",

@@ -12,12 +12,13 @@ import json
 import math
 import sys
 import time
+from collections import Counter
 
 import numpy as np
 
 from utils import ROOT
-from utils.chatbot_data import (END, UNK, MAX_REPLY_TOKENS, MAX_REQUEST_TOKENS, PROMPT_TOKENS, SHAKESPEARE_REPLY_TOKENS,
-                                START, build_vocabulary, detokenize, reply_tokens, shakespeare_exchanges,
+from utils.chatbot_data import (END, MAX_REPLY_TOKENS, MAX_REQUEST_TOKENS, PROMPT_TOKENS, SHAKESPEARE_REPLY_TOKENS,
+                                START, UNK, build_vocabulary, detokenize, reply_tokens, shakespeare_exchanges,
                                 slot_accuracy, station_corpus, tokenize)
 from utils.model_files import load_weights_checked, read_record, save_weights_and_record
 
@@ -227,7 +228,6 @@ class Retrieval:
     """The retrieval baseline: answer with the reply to the most similar training prompt (TF-IDF cosine)."""
 
     def __init__(self, prompts, replies):
-        from collections import Counter
         self.replies = list(replies)
         documents = [Counter(tokenize(prompt)) for prompt in prompts]
         self.words = sorted({word for document in documents for word in document})
@@ -251,7 +251,6 @@ class Retrieval:
 
     def reply(self, prompts):
         """The retrieved reply for each prompt."""
-        from collections import Counter
         similarity = (self._vectors([Counter(tokenize(p)) for p in prompts]) @ self.matrix.T).toarray()
         return [self.replies[i] for i in similarity.argmax(axis=1)]
 
@@ -290,24 +289,29 @@ def station_figures(model, vocab, functions, beam_examples=None):
     return figures
 
 
-def shakespeare_figures(model, vocab, functions):
-    """Held-out bits per reply token of the chatbot (teacher-forced), and its greedy replies' distinct-1/2."""
+def shakespeare_perplexities(model, vocab, functions):
+    """Held-out bits per reply token (and perplexity) of the chatbot, teacher-forced, and of the reply-only trigram."""
     word_to_id = {word: i for i, word in enumerate(vocab)}
     requests, previous, targets, weights = encode_pairs("shakespeare", "held_out", word_to_id, functions.encode_line,
-                                                             functions.teacher_forcing)
-    bits = reply_bits(model, requests, previous, targets, weights)
-    replies = functions.greedy_replies(model, requests, word_to_id[START], word_to_id[END],
-                                       SHAKESPEARE_REPLY_TOKENS + 1)
+                                                        functions.teacher_forcing)
+    bits = reply_bits(model, requests, previous, targets, weights).sum() / weights.sum()
     exchanges = pairs("shakespeare")
     trigram = reply_trigram_bits([r for _, r in exchanges["train"]], [r for _, r in exchanges["held_out"]], word_to_id)
-    real = [tokenize(reply) for _, reply in exchanges["held_out"]]
-    return {"exchanges": len(requests), "tokens": int(weights.sum()),
-            "bits_per_token": float(bits.sum() / weights.sum()),
-            "perplexity": float(2 ** (bits.sum() / weights.sum())),
-            "trigram_bits_per_token": trigram, "trigram_perplexity": float(2 ** trigram),
-            "greedy_distinct_1": functions.distinct_n(replies, 1),
-            "greedy_distinct_2": functions.distinct_n(replies, 2),
-            "real_distinct_1": functions.distinct_n(real, 1), "real_distinct_2": functions.distinct_n(real, 2)}
+    return {"exchanges": len(requests), "tokens": int(weights.sum()), "bits_per_token": float(bits),
+            "perplexity": float(2 ** bits), "trigram_bits_per_token": trigram,
+            "trigram_perplexity": float(2 ** trigram)}
+
+
+def shakespeare_figures(model, vocab, functions):
+    """shakespeare_perplexities, and distinct-1/2 of the greedy replies and of the real ones."""
+    word_to_id = {word: i for i, word in enumerate(vocab)}
+    requests = encode_pairs("shakespeare", "held_out", word_to_id, functions.encode_line, functions.teacher_forcing)[0]
+    replies = functions.greedy_replies(model, requests, word_to_id[START], word_to_id[END],
+                                       SHAKESPEARE_REPLY_TOKENS + 1)
+    real = [tokenize(reply) for _, reply in pairs("shakespeare")["held_out"]]
+    return dict(shakespeare_perplexities(model, vocab, functions),
+                greedy_distinct_1=functions.distinct_n(replies, 1), greedy_distinct_2=functions.distinct_n(replies, 2),
+                real_distinct_1=functions.distinct_n(real, 1), real_distinct_2=functions.distinct_n(real, 2))
 
 
 def figures_of(name, model, vocab, functions):
