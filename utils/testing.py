@@ -154,9 +154,9 @@ def assert_gradient(analytic, loss, array, name, tolerance=1e-7):
 def keras_gru_states(x, kernel, recurrent, bias, h0=None):
     """A NumPy reference of a Keras GRU (reset_after=True, gates z, r, h): its states (T, units) over x (T, n_x),
     from h0 (zeros by default), one step at a time, from the layer's [kernel, recurrent_kernel, bias] weights."""
+    from utils.rnn_utils import sigmoid
     units = recurrent.shape[0]
     h, states = (np.zeros(units) if h0 is None else h0), []
-    sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
     for x_t in x:
         from_x, from_h = x_t @ kernel + bias[0], h @ recurrent + bias[1]
         z = sigmoid(from_x[:units] + from_h[:units])
